@@ -61,8 +61,9 @@ pub fn build() -> Result<()> {
 }
 
 pub fn serve() -> Result<()> {
+    let mut cmd = mdbook_command()?;
     eprintln!("Serving the book at http://127.0.0.1:3000 (Ctrl-C stops it)");
-    util::run(mdbook_command()?.args(["serve", "--hostname", "127.0.0.1", "--port", "3000"]))
+    util::run(cmd.args(["serve", "--hostname", "127.0.0.1", "--port", "3000"]))
 }
 
 pub fn markdown_dir() -> PathBuf {

@@ -235,16 +235,23 @@ pub fn render(results: &Results) -> Result<Rendered> {
         bars: rows.iter().map(|r| (r.what.clone(), r.ns)).collect(),
     }
     .to_svg()?;
+    // x is log2 of the working set, so that ticks fall on powers of two.
     let latency = LinePlot {
         title: "Latency of a dependent load against the working set",
-        x_label: "working set (bytes, log scale)",
+        x_label: "working set (log scale)",
         y_label: "ns per load (log scale)",
-        log_x: true,
+        log_x: false,
         log_y: true,
-        x_format: Some(|b| human_bytes(*b as u64)),
+        x_format: Some(|x| {
+            if x.fract() == 0.0 && (*x as u32).is_multiple_of(2) {
+                human_bytes(1u64 << (*x as u32))
+            } else {
+                String::new()
+            }
+        }),
         series: vec![Series {
             name: "pointer chase (Listing 1-13)".into(),
-            points: d.latency.iter().map(|&(b, ns)| (b as f64, ns)).collect(),
+            points: d.latency.iter().map(|&(b, ns)| ((b as f64).log2(), ns)).collect(),
             style: Style::Measured,
             color: 0,
         }],

@@ -158,6 +158,11 @@ pub fn machine() -> Machine {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "rustc (unknown version)".into());
+    let caches = caches()
+        .iter()
+        .map(|(name, bytes)| format!("{name} {}", human_bytes(*bytes)))
+        .collect::<Vec<_>>()
+        .join(", ");
     Machine {
         cpu,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -165,6 +170,51 @@ pub fn machine() -> Machine {
         kernel,
         rustc,
         date: today(),
+        caches,
+    }
+}
+
+/// CPU 0's data and unified caches, smallest first, as Linux describes them
+/// in sysfs: (`L1d`, 49152), (`L2`, 1048576), …
+pub fn caches() -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for index in 0..8 {
+        let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{index}");
+        let read =
+            |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).map(|s| s.trim().to_string());
+        let (Ok(level), Ok(kind), Ok(size)) = (read("level"), read("type"), read("size")) else {
+            continue;
+        };
+        if kind == "Instruction" {
+            continue;
+        }
+        let bytes = match size.strip_suffix('K') {
+            Some(k) => k.parse::<u64>().ok().map(|k| k << 10),
+            None => size
+                .strip_suffix('M')
+                .and_then(|m| m.parse::<u64>().ok())
+                .map(|m| m << 20),
+        };
+        if let Some(bytes) = bytes {
+            let name = if kind == "Data" {
+                format!("L{level}d")
+            } else {
+                format!("L{level}")
+            };
+            out.push((name, bytes));
+        }
+    }
+    out.sort_by_key(|c| c.1);
+    out
+}
+
+/// 48 KiB, 1 MiB, 32 MiB.
+pub fn human_bytes(b: u64) -> String {
+    match b {
+        b if b >= 1 << 30 && b.is_multiple_of(1 << 30) => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b.is_multiple_of(1 << 20) => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 => format!("{} KiB", b >> 10),
+        b => format!("{b} B"),
     }
 }
 
@@ -209,6 +259,9 @@ mod tests {
         assert_eq!(sig(1.5, 3), "1.50");
         assert_eq!(thousands(1234567.0), "1,234,567");
         assert_eq!(thousands(999.0), "999");
+        assert_eq!(human_bytes(48 << 10), "48 KiB");
+        assert_eq!(human_bytes(32 << 20), "32 MiB");
+        assert_eq!(human_bytes(1536 << 10), "1536 KiB");
         assert_eq!(fmt_ns(1234.0), "1.23 µs");
         assert_eq!(fmt_ns(12.0), "12.0 ns");
         assert_eq!(fmt_ns(2.5e9), "2.50 s");

@@ -315,3 +315,57 @@ pub fn check_excludes(packages: &[Package]) -> Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A listing package in a temporary folder, with `output.txt` as given.
+    fn package(expected: &str, normalize: &str) -> Package {
+        let base = std::env::temp_dir().join(format!(
+            "listing-test-{}-{}",
+            std::process::id(),
+            expected.len()
+        ));
+        let dir = base.join("ch09/listing-09-01-sample");
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"listing-09-01-sample\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+                 license = \"MIT OR Apache-2.0\"\ndescription = \"A sample\"\n\n\
+                 [package.metadata.book]\nnormalize = {normalize}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+        std::fs::write(dir.join("output.txt"), expected).unwrap();
+        let p = Package::load(&dir, &base).unwrap();
+        p.validate().unwrap();
+        p
+    }
+
+    #[test]
+    fn timings_may_change_but_results_may_not() {
+        let p = package("sum: 55\ntook 1.2 ms\n", "[]");
+        assert!(compare(&p, "sum: 55\ntook 930.1µs\n").is_ok());
+        let err = compare(&p, "sum: 56\ntook 1.2 ms\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected: sum: 55") && err.contains("actual:   sum: 56"),
+            "{err}"
+        );
+        assert!(
+            compare(&p, "sum: 55\n").is_err(),
+            "a missing line is a difference"
+        );
+    }
+
+    #[test]
+    fn a_listing_can_normalise_its_own_output() {
+        let p = package("worker 3 finished\n", r#"[["worker \\d+", "worker N"]]"#);
+        assert!(compare(&p, "worker 7 finished\n").is_ok());
+        assert!(compare(&p, "worker 7 failed\n").is_err());
+    }
+}

@@ -161,6 +161,9 @@ fn steps() -> Vec<Step> {
             "doctests",
             "every code block compiles and runs; compile_fail codes; `mdbook test`",
             |_| {
+                // Build first: the doc-tests read the expanded chapters, which must
+                // not be left over from an earlier build.
+                book::build()?;
                 let libs = book::doc_tests()?;
                 book::compile_fail_codes(&libs)?;
                 book::mdbook_test(&libs)

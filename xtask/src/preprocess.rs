@@ -227,7 +227,7 @@ impl Expander {
                 "figure" => self.figure(page, caps.get(3).map_or("", |m| m.as_str()), figures),
                 "value" => self.value(&args),
                 "machine" => self.machine(&args),
-                "minutes" => minutes(&args),
+                "minutes" => minutes(&args, content.contains("{{#exercise ")),
                 "cite" => self.cite(page, &args),
                 "bibliography" => Ok(self.bibliography_html()),
                 "exercise-index" => self.exercise_index(page),
@@ -661,13 +661,18 @@ impl Expander {
     }
 }
 
-fn minutes(args: &Args) -> Result<String> {
+fn minutes(args: &Args, with_exercises: bool) -> Result<String> {
     let n: u32 = args
         .first("minutes")?
         .parse()
         .context("minutes must be a number")?;
+    let exercises = if with_exercises {
+        ", exercises included"
+    } else {
+        ""
+    };
     Ok(format!(
-        "<p class=\"minutes\" data-minutes=\"{n}\">Teaching time: about {n} minutes, exercises included.</p>"
+        "<p class=\"minutes\" data-minutes=\"{n}\">Teaching time: about {n} minutes{exercises}.</p>"
     ))
 }
 

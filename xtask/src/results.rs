@@ -36,6 +36,9 @@ pub struct Machine {
     pub rustc: String,
     /// The day the results were recorded, `YYYY-MM-DD`.
     pub date: String,
+    /// The data and unified caches of CPU 0, such as `L1d 48 KiB, L2 1 MiB`.
+    #[serde(default)]
+    pub caches: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,8 +53,13 @@ pub struct Value {
 impl Results {
     pub fn machine_line(&self) -> String {
         let m = &self.machine;
+        let caches = if m.caches.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", m.caches)
+        };
         format!(
-            "{}, {} logical CPUs, {} (kernel {}), {}, recorded {}{}",
+            "{}{caches}, {} logical CPUs, {} (kernel {}), {}, recorded {}{}",
             m.cpu,
             m.cores,
             m.os,

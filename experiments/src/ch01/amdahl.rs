@@ -1,4 +1,4 @@
-//! Amdahl's law, measured: Listing 1-16's workload for several serial
+//! Amdahl's law, measured: Listing 1-17's workload for several serial
 //! fractions, from one thread to twice the machine's CPUs, against the law.
 
 use super::amdahl_listing::{amdahl, run as run_workload};
@@ -61,6 +61,9 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     let cores = ctx.cores as u64;
     for c in &curves {
         let key = format!("f{:02}", (c.serial * 100.0).round() as u32);
+        for &(threads, speedup) in &c.points {
+            values.ratio(&format!("{key}_t{threads}"), speedup);
+        }
         if let Some(&(_, s)) = c.points.iter().find(|p| p.0 == cores) {
             values.ratio(&format!("{key}_measured"), s);
             values.ratio(&format!("{key}_predicted"), amdahl(c.serial, cores as f64));

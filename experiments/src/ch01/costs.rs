@@ -1,10 +1,10 @@
 //! The cost ladder: what the basic operations every later chapter builds on
-//! cost on this machine (Listings 1-10 to 1-15), and how the latency of a
-//! memory load grows with the working set (Listing 1-13's chain, swept).
+//! cost on this machine (Listings 1-11 to 1-16), and how the latency of a
+//! memory load grows with the working set (Listing 1-14's chain, swept).
 
 use super::{cache_miss, context_switch, copy_bandwidth, loopback, spawn_cost, syscall};
 use crate::Recorded;
-use crate::harness::{Ctx, Values, fmt_ns, median_of, sig, thousands};
+use crate::harness::{Ctx, Values, caches, fmt_ns, human_bytes, median_of, sig, thousands};
 use crate::render::{BarPlot, LinePlot, Rendered, Series, Style, Table, fragment};
 use crate::results::Results;
 use anyhow::{Context, Result};
@@ -24,6 +24,9 @@ struct Data {
     copy_bytes_per_s: f64,
     /// (working-set bytes, nanoseconds per dependent load)
     latency: Vec<(u64, f64)>,
+    /// CPU 0's data caches, (name, bytes), smallest first.
+    #[serde(default)]
+    caches: Vec<(String, u64)>,
 }
 
 fn sweep_sizes(quick: bool) -> Vec<u64> {
@@ -38,13 +41,14 @@ pub fn steps(quick: bool) -> u64 {
 }
 
 /// Published figures to set beside ours (other machines, other years).
+/// ipc-bench's "message" goes forth and back: one round trip, two hand-offs.
 fn anchor(key: &str) -> &'static str {
     match key {
-        "switch_same_cpu" | "wakeup_cross_cpu" => {
-            "pipes between processes: 162,441 messages/s <a class=\"cite\" href=\"../appendix/bibliography.md#ipc-bench\">[ipc-bench]</a>"
+        "switch_same_cpu" => {
+            "pipe ping-pong between processes: 162,441 round trips/s, so about 3.1 µs per hand-off <a class=\"cite\" href=\"../appendix/bibliography.md#ipc-bench\">[ipc-bench]</a>"
         }
         "loopback_rtt" => {
-            "TCP: 70,221 messages/s; Unix sockets 130,372 <a class=\"cite\" href=\"../appendix/bibliography.md#ipc-bench\">[ipc-bench]</a>"
+            "TCP ping-pong between processes: 70,221 round trips/s, about 14 µs each <a class=\"cite\" href=\"../appendix/bibliography.md#ipc-bench\">[ipc-bench]</a>"
         }
         _ => "",
     }
@@ -85,7 +89,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
             syscall::per_call(syscalls, std::os::unix::process::parent_id)
         }),
     );
-    let big_bytes = ctx.pick(256 << 20, 1 << 20);
+    let big_bytes = ctx.pick(64 << 20, 1 << 20);
     let big = cache_miss::random_cycle(big_bytes / size_of::<usize>(), 42);
     let misses = ctx.pick(5_000_000, 10_000);
     add(
@@ -175,12 +179,20 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     if let Some(rtt) = by("loopback_rtt") {
         values.number("rtt_per_s", 1e9 / rtt, "1/s", thousands(1e9 / rtt));
     }
+    if let (Some(lo), Some(hi)) = (
+        rows.iter().map(|r| r.ns).reduce(f64::min),
+        rows.iter().map(|r| r.ns).reduce(f64::max),
+    ) {
+        let orders = (hi / lo).log10();
+        values.number("orders", orders, "decades", sig(orders, 2));
+    }
     let gib = copy_bytes_per_s / (1u64 << 30) as f64;
     values.number("copy_gib_s", gib, "GiB/s", format!("{} GiB/s", sig(gib, 3)));
     let data = Data {
         rows,
         copy_bytes_per_s,
         latency,
+        caches: caches(),
     };
     Ok(Recorded {
         values,
@@ -188,12 +200,36 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     })
 }
 
-fn human_bytes(b: u64) -> String {
-    match b {
-        b if b >= 1 << 30 => format!("{} GiB", b >> 30),
-        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
-        b => format!("{} KiB", b >> 10),
+/// The measured curve, and a vertical grey line at each cache size.
+fn latency_series(d: &Data) -> Vec<Series> {
+    let mut series = vec![Series {
+        name: "pointer chase (Listing 1-14)".into(),
+        points: d
+            .latency
+            .iter()
+            .map(|&(b, ns)| ((b as f64).log2(), ns))
+            .collect(),
+        style: Style::Measured,
+        color: 0,
+    }];
+    let lo = d.latency.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = d.latency.iter().map(|p| p.1).fold(0.0, f64::max);
+    let names: Vec<&str> = d.caches.iter().map(|c| c.0.as_str()).collect();
+    for (i, (_, bytes)) in d.caches.iter().enumerate() {
+        let x = (*bytes as f64).log2();
+        series.push(Series {
+            // One legend entry for all the cache lines.
+            name: if i == 0 {
+                format!("cache sizes ({})", names.join(", "))
+            } else {
+                String::new()
+            },
+            points: vec![(x, lo), (x, hi)],
+            style: Style::Reference,
+            color: 0,
+        });
     }
+    series
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
@@ -226,7 +262,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
         ]);
     }
     let notes = format!(
-        "Copy bandwidth between two large buffers: {} GiB/s, counting each byte once (the memory bus moves it twice: a read and a write). \"Function calls\" is each time divided by the time of a call: how many calls you could make instead. The published figures come from ping-pong between processes on an Intel i5-4590S; their per-message rates correspond to one hand-off or one round trip here, so compare orders of magnitude.",
+        "Each time is the median of several runs after a warm-up. Copy bandwidth between two large buffers: {} GiB/s, counting each byte once (the memory bus moves it twice: a read and a write). \"Function calls\" is each time divided by the time of a call: how many calls you could make instead. The published figures come from ping-pong between two processes on an Intel i5-4590S (ipc-bench's message goes there and back, so it is one round trip: two hand-offs); compare orders of magnitude, not digits.",
         sig(d.copy_bytes_per_s / (1u64 << 30) as f64, 3)
     );
     let ladder = BarPlot {
@@ -249,12 +285,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
                 String::new()
             }
         }),
-        series: vec![Series {
-            name: "pointer chase (Listing 1-13)".into(),
-            points: d.latency.iter().map(|&(b, ns)| ((b as f64).log2(), ns)).collect(),
-            style: Style::Measured,
-            color: 0,
-        }],
+        series: latency_series(&d),
     }
     .to_svg()?;
     Ok(Rendered {

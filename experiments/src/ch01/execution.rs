@@ -1,5 +1,5 @@
 //! Native code against an interpreter: Beazley's countdown compiled
-//! (Listing 1-4), run by the tiny interpreter (Listing 1-5), and run by
+//! (Listing 1-5), run by the tiny interpreter (Listing 1-6), and run by
 //! CPython when `python3` is installed, side by side with Beazley's 2010 figure.
 
 use super::{countdown, interpreter};
@@ -19,6 +19,9 @@ struct Data {
     instructions_per_iteration: f64,
     /// CPython's version and nanoseconds per iteration, when installed.
     python: Option<(String, f64)>,
+    /// Nanoseconds per call of an empty Python function, when installed.
+    #[serde(default)]
+    python_call_ns: Option<f64>,
 }
 
 /// Beazley, "Understanding the Python GIL" (2010): count(100,000,000) took
@@ -29,20 +32,40 @@ pub fn steps(_quick: bool) -> u64 {
     3
 }
 
+/// CPython's side: the median of three timed countdowns, and the time of a
+/// call to an empty function, in nanoseconds.
 const PYTHON_COUNTDOWN: &str = "
 import sys, time, platform
 def count(n):
     while n > 0:
         n -= 1
+def nothing():
+    pass
+def median_ns(run, n):
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        run(n)
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[1] / n * 1e9
+def calls(n):
+    for _ in range(n):
+        nothing()
+def loop_only(n):
+    for _ in range(n):
+        pass
 n = int(sys.argv[1])
-best = min(
-    (lambda t0: (count(n), time.perf_counter() - t0)[1])(time.perf_counter())
-    for _ in range(3)
-)
-print(platform.python_version(), best / n * 1e9)
+call = median_ns(calls, n) - median_ns(loop_only, n)
+print(platform.python_version(), median_ns(count, n), call)
 ";
 
-fn python(n: u64) -> Option<(String, f64)> {
+struct Python {
+    version: String,
+    countdown_ns: f64,
+    call_ns: f64,
+}
+
+fn python(n: u64) -> Option<Python> {
     let out = Command::new("python3")
         .args(["-c", PYTHON_COUNTDOWN, &n.to_string()])
         .output()
@@ -51,8 +74,12 @@ fn python(n: u64) -> Option<(String, f64)> {
         return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let (version, ns) = text.trim().split_once(' ')?;
-    Some((format!("CPython {version}"), ns.parse().ok()?))
+    let mut words = text.split_whitespace();
+    Some(Python {
+        version: format!("CPython {}", words.next()?),
+        countdown_ns: words.next()?.parse().ok()?,
+        call_ns: words.next()?.parse().ok()?,
+    })
 }
 
 pub fn run(ctx: &Ctx) -> Result<Recorded> {
@@ -80,15 +107,17 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     values.nanos("interpreter_ns", interpreter_ns);
     values.ratio("interpreter_ratio", interpreter_ns / native_ns);
     match &python {
-        Some((version, ns)) => {
-            values.nanos("python_ns", *ns);
-            values.ratio("python_ratio", ns / native_ns);
-            values.text("python_version", version);
+        Some(py) => {
+            values.nanos("python_ns", py.countdown_ns);
+            values.ratio("python_ratio", py.countdown_ns / native_ns);
+            values.text("python_version", &py.version);
+            values.nanos("python_call_ns", py.call_ns);
         }
         None => {
             values.text("python_ns", "not measured (python3 is not installed)");
             values.text("python_ratio", "not measured");
             values.text("python_version", "CPython (not installed)");
+            values.text("python_call_ns", "not measured (python3 is not installed)");
         }
     }
     values.nanos("beazley_ns", BEAZLEY_NS);
@@ -96,7 +125,8 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         native_ns,
         interpreter_ns,
         instructions_per_iteration: executed as f64 / m as f64,
-        python,
+        python_call_ns: python.as_ref().map(|p| p.call_ns),
+        python: python.map(|p| (p.version, p.countdown_ns)),
     };
     Ok(Recorded {
         values,
@@ -113,13 +143,13 @@ pub fn render(results: &Results) -> Result<Rendered> {
     ]);
     let rel = |ns: f64| format!("{}×", sig(ns / d.native_ns, 3));
     table.row(vec![
-        "native code (Listing 1-4)".into(),
+        "native code (Listing 1-5)".into(),
         fmt_ns(d.native_ns),
         "1×".into(),
     ]);
     table.row(vec![
         format!(
-            "the tiny interpreter (Listing 1-5), {} instructions per iteration",
+            "the tiny interpreter (Listing 1-6), {} instructions per iteration",
             sig(d.instructions_per_iteration, 2)
         ),
         fmt_ns(d.interpreter_ns),

@@ -7,31 +7,31 @@ mod execution;
 
 // The listings' `main`s are unused here; everything else is used.
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-16-amdahl/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-17-amdahl/src/main.rs"]
 mod amdahl_listing;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-13-cache-miss/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-14-cache-miss/src/main.rs"]
 mod cache_miss;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-11-context-switch/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-12-context-switch/src/main.rs"]
 mod context_switch;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-15-copy-bandwidth/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-16-copy-bandwidth/src/main.rs"]
 mod copy_bandwidth;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-04-countdown/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-05-countdown/src/main.rs"]
 mod countdown;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-05-tiny-interpreter/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-06-tiny-interpreter/src/main.rs"]
 mod interpreter;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-14-loopback-round-trip/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-15-loopback-round-trip/src/main.rs"]
 mod loopback;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-10-spawn-cost/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-11-spawn-cost/src/main.rs"]
 mod spawn_cost;
 #[allow(dead_code)]
-#[path = "../../../listings/ch01/listing-01-12-syscall/src/main.rs"]
+#[path = "../../../listings/ch01/listing-01-13-syscall/src/main.rs"]
 mod syscall;
 
 use crate::Experiment;

@@ -1,4 +1,4 @@
-/// The instructions of Listing 1-5, and two new ones.
+/// The instructions of Listing 1-6, and two new ones.
 #[derive(Clone, Copy, Debug)]
 pub enum Op {
     Load(usize),
@@ -14,17 +14,18 @@ pub enum Op {
     Return,
 }
 
+/// Pops the two operands of a binary instruction, `a` below `b`.
+fn operands(stack: &mut Vec<i64>) -> (i64, i64) {
+    let b = stack.pop().expect("stack underflow");
+    let a = stack.pop().expect("stack underflow");
+    (a, b)
+}
+
 /// Runs `code` on `locals`; returns how many instructions it executed.
 pub fn run(code: &[Op], locals: &mut [i64]) -> u64 {
     let mut stack: Vec<i64> = Vec::with_capacity(8);
     let mut pc = 0;
     let mut executed = 0;
-    // Pops the two operands of a binary instruction, `a` below `b`.
-    fn operands(stack: &mut Vec<i64>) -> (i64, i64) {
-        let b = stack.pop().expect("stack underflow");
-        let a = stack.pop().expect("stack underflow");
-        (a, b)
-    }
     loop {
         let op = code[pc];
         pc += 1;

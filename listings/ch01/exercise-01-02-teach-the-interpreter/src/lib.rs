@@ -2,7 +2,7 @@
 // variables that the `todo!()`s do not use yet.
 #![allow(unused_variables)]
 
-/// The instructions of Listing 1-5, and two new ones.
+/// The instructions of Listing 1-6, and two new ones.
 #[derive(Clone, Copy, Debug)]
 pub enum Op {
     Load(usize),

@@ -15,7 +15,9 @@ pub fn karp_flatt(speedup: f64, p: f64) -> f64 {
     (1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p)
 }
 
-/// Gustafson's law: the scaled speed-up on `p` processors.
+/// Gustafson's law: the scaled speed-up on `p` processors, when the problem
+/// grows with `p` and `serial` is the fraction of the *parallel run's* time
+/// spent in its serial part (not Amdahl's fraction of the one-processor time).
 pub fn gustafson(serial: f64, p: f64) -> f64 {
     p - serial * (p - 1.0)
 }

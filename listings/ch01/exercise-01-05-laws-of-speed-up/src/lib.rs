@@ -19,8 +19,9 @@ pub fn karp_flatt(speedup: f64, p: f64) -> f64 {
     todo!()
 }
 
-/// Gustafson's law: the speed-up when the parallel part grows with `p` so
-/// that the run time stays the same.
+/// Gustafson's law: the scaled speed-up on `p` processors, when the problem
+/// grows with `p` and `serial` is the fraction of the *parallel run's* time
+/// spent in its serial part (not Amdahl's fraction of the one-processor time).
 pub fn gustafson(serial: f64, p: f64) -> f64 {
     todo!()
 }

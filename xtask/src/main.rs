@@ -17,7 +17,9 @@ mod listings;
 mod model;
 mod normalize;
 mod preprocess;
+mod printables;
 mod results;
+mod slides;
 mod structure;
 mod util;
 
@@ -38,6 +40,8 @@ fn dispatch(args: &[String]) -> Result<()> {
         .map_or(("help", &[][..]), |(c, r)| (c.as_str(), r));
     match command {
         "preprocess" => preprocess::main(rest),
+        "printables" => printables::backend(),
+        "print" => printables::print(),
         "serve" => book::serve(),
         "build" => book::build(),
         "test" => test(rest),
@@ -57,7 +61,8 @@ fn dispatch(args: &[String]) -> Result<()> {
 
 const HELP: &str = r#"
 cargo xtask serve                  build the book and serve it at http://127.0.0.1:3000
-cargo xtask build                  build the book into book/ (HTML and expanded Markdown)
+cargo xtask build                  build the book into book/ (HTML, expanded Markdown, decks, handouts)
+cargo xtask print                  print the book, decks, handouts and notes editions to PDF (book/pdf/)
 cargo xtask test [STEP...]         run every check, or only the named steps (list: `test --list`)
 cargo xtask bless [NAME...]        rewrite listings' output.txt from real runs (release, one at a time)
 cargo xtask listings [NAME...]     build and run listings, compare their output with output.txt
@@ -168,6 +173,11 @@ fn steps() -> Vec<Step> {
                 book::compile_fail_codes(&libs)?;
                 book::mdbook_test(&libs)
             },
+        ),
+        (
+            "printables",
+            "book PDF, decks, handouts, notes: sizes, fonts, bookmarks, notes, overflow, offline",
+            |p| printables::check(p),
         ),
         (
             "experiments",

@@ -17,6 +17,8 @@
 //! | `{{#cite key}}` / `{{#bibliography}}`      | a citation / the bibliography                        |
 //! | `{{#exercise-index}}` / `{{#results-index}}` | the appendices' generated tables                   |
 //! | `{{#time-plan}}`                           | the chapter's sections with their minutes            |
+//! | `{{#schedule}}`                            | the four days, computed from every section's minutes |
+//! | `{{#planned}}`                             | marks a chapter not yet written                      |
 //!
 //! Everything the book numbers is numbered here, so numbers never drift.
 //! A directive that cannot be expanded is an error, and the build fails.
@@ -35,7 +37,7 @@ use std::sync::LazyLock;
 
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(\\)?\{\{#(listing|excerpt|run|exercise|ref|figure|value|machine|minutes|cite|bibliography|exercise-index|results-index|time-plan)(?:\s+([^}]*?))?\s*\}\}",
+        r"(\\)?\{\{#(listing|excerpt|run|exercise|ref|figure|value|machine|minutes|cite|bibliography|exercise-index|results-index|time-plan|schedule|planned)(?:\s+([^}]*?))?\s*\}\}",
     )
     .unwrap()
 });
@@ -43,16 +45,37 @@ static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
 /// Entry point: `xtask preprocess [supports <renderer>]`, speaking mdBook's
 /// JSON protocol on stdin and stdout.
 pub fn main(args: &[String]) -> Result<()> {
-    if args.first().map(String::as_str) == Some("supports") {
-        // Every renderer gets expanded directives (html, markdown, and the
-        // "test" renderer used by `mdbook test`).
+    // `--after-links` selects the second pass (book.toml runs both).
+    let after_links = args.iter().any(|a| a == "--after-links");
+    if args.iter().any(|a| a == "supports") {
+        // Every renderer gets expanded directives (html, markdown, the
+        // "test" renderer of `mdbook test`, and the printables backend).
         return Ok(());
     }
     let (ctx, book) =
         mdbook_preprocessor::parse_input(std::io::stdin()).map_err(|e| anyhow!("{e:#}"))?;
-    let book = run(&ctx, book)?;
+    let book = if after_links {
+        strip_anchor_lines(book)
+    } else {
+        run(&ctx, book)?
+    };
     serde_json::to_writer(std::io::stdout(), &book)?;
     Ok(())
+}
+
+static ANCHOR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(?://|#)[ \t]*ANCHOR(?:_END)?:[ \t]*\w+[ \t]*\n").unwrap()
+});
+
+/// After mdBook's `links` has filled in the includes: a file included whole
+/// still carries its `ANCHOR` comment lines, which readers need not see.
+fn strip_anchor_lines(mut book: Book) -> Book {
+    book.for_each_mut(|item| {
+        if let BookItem::Chapter(ch) = item {
+            ch.content = ANCHOR_LINE.replace_all(&ch.content, "").into_owned();
+        }
+    });
+    book
 }
 
 /// One chapter file as the preprocessor sees it.
@@ -74,6 +97,9 @@ pub struct Expander {
     /// Every numbered page in reading order: its number, title, path and
     /// teaching minutes (from its `{{#minutes}}`).
     plan: Vec<PlanEntry>,
+    /// The page each teaching day starts with (book.toml's
+    /// `preprocessor.course.day-starts`).
+    day_starts: Vec<PathBuf>,
 }
 
 struct PlanEntry {
@@ -86,12 +112,24 @@ struct PlanEntry {
 fn run(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
     let root = ctx.root.clone();
     let src = root.join(&ctx.config.book.src);
-    let cx = Expander::new(root, src, &book)?;
+    let day_starts: Vec<String> = ctx
+        .config
+        .get("preprocessor.course.day-starts")
+        .map_err(|e| anyhow!("{e:#}"))?
+        .unwrap_or_default();
+    let mut cx = Expander::new(root, src, &book)?;
+    cx.day_starts = day_starts.into_iter().map(PathBuf::from).collect();
     let mut errors = Vec::new();
     // Figures are numbered per chapter, across the chapter's pages in order.
     let mut figures: HashMap<u32, u32> = HashMap::new();
+    // Slides belong to the printables backend only: every other edition
+    // (the HTML book, the expanded Markdown, `mdbook test`) goes without them.
+    let keep_slides = ctx.renderer == crate::printables::RENDERER;
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item {
+            if !keep_slides {
+                ch.content = crate::slides::extract(&ch.content).0;
+            }
             let Some(page) = page_of(ch) else { return };
             match cx.expand(&page, &ch.content, &mut figures) {
                 Ok(content) => ch.content = content,
@@ -202,6 +240,7 @@ impl Expander {
             homes,
             bibliography,
             plan,
+            day_starts: Vec::new(),
         })
     }
 
@@ -233,6 +272,8 @@ impl Expander {
                 "exercise-index" => self.exercise_index(page),
                 "results-index" => self.results_index(page),
                 "time-plan" => self.time_plan(page),
+                "schedule" => self.schedule(),
+                "planned" => Ok(PLANNED.to_string()),
                 other => Err(anyhow!("unknown directive {other}")),
             };
             result.unwrap_or_else(|e| {
@@ -633,6 +674,106 @@ impl Expander {
         Ok(out)
     }
 
+    /// Packs the numbered pages into the teaching days named by
+    /// `day-starts`, in order, and fails if a day overflows.
+    fn schedule(&self) -> Result<String> {
+        if self.day_starts.is_empty() {
+            bail!("book.toml sets no preprocessor.course.day-starts");
+        }
+        let mut days: Vec<Vec<&PlanEntry>> = Vec::new();
+        for e in &self.plan {
+            if self.day_starts.contains(&e.path) {
+                days.push(Vec::new());
+            }
+            match days.last_mut() {
+                Some(day) => day.push(e),
+                None => bail!("{} comes before the first day starts", e.path.display()),
+            }
+        }
+        if days.len() != self.day_starts.len() {
+            bail!("a day-start names a page that is not a numbered page of the book");
+        }
+        let mut out = String::new();
+        let mut problems = Vec::new();
+        for (n, day) in days.iter().enumerate() {
+            let total: u32 = day.iter().map(|e| e.minutes.unwrap_or(0)).sum();
+            writeln!(
+                out,
+                "**Day {}** — {} h {:02} min of teaching
+",
+                n + 1,
+                total / 60,
+                total % 60
+            )?;
+            writeln!(
+                out,
+                "| Time | Section | Minutes |
+|---|---|---:|"
+            )?;
+            let mut clock = DAY_START;
+            let mut pauses = PAUSES.iter().peekable();
+            for e in day {
+                let m = e
+                    .minutes
+                    .with_context(|| format!("{} has no {{{{#minutes N}}}}", e.path.display()))?;
+                // A pause that falls exactly between two sections comes first.
+                if let Some(&&(name, at, length)) = pauses.peek()
+                    && at == clock
+                {
+                    writeln!(out, "| {} | *{name}* | |", hhmm(at))?;
+                    clock += length;
+                    pauses.next();
+                }
+                let starts = clock;
+                let mut left = m;
+                let mut interrupted = Vec::new();
+                // Time flows; the day's fixed pauses interrupt whatever runs.
+                while left > 0 {
+                    match pauses.peek() {
+                        Some(&&(name, at, length)) if at < clock + left => {
+                            left -= at - clock;
+                            clock = at + length;
+                            interrupted.push((name, at));
+                            pauses.next();
+                        }
+                        _ => {
+                            clock += left;
+                            left = 0;
+                        }
+                    }
+                }
+                let number: Vec<String> = e.number.iter().map(u32::to_string).collect();
+                let note = match interrupted.last() {
+                    Some((name, _)) => format!(" (continues after the {})", name.to_lowercase()),
+                    None => String::new(),
+                };
+                writeln!(
+                    out,
+                    "| {} | {} {}{note} | {m} |",
+                    hhmm(starts),
+                    number.join("."),
+                    e.title
+                )?;
+                for (name, at) in interrupted {
+                    writeln!(out, "| {} | *{name}* | |", hhmm(at))?;
+                }
+            }
+            writeln!(out, "| {} | *End of day {}* | |\n", hhmm(clock), n + 1)?;
+            if clock > DAY_END + OVERRUN {
+                problems.push(format!(
+                    "day {} overflows: it ends at {}, after {}; move a day start or shorten a section",
+                    n + 1,
+                    hhmm(clock),
+                    hhmm(DAY_END)
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            bail!("{}", problems.join("; "));
+        }
+        Ok(out)
+    }
+
     fn results_index(&self, page: &Page) -> Result<String> {
         let mut out = String::new();
         for id in results::all_ids(&self.root.join("results"))? {
@@ -659,6 +800,21 @@ impl Expander {
         }
         Ok(out)
     }
+}
+
+const PLANNED: &str = "<div class=\"planned\">\n\n**This chapter is being written.** Until it lands, here is what it covers. Its teaching time is the planned budget used by the schedule.\n\n</div>";
+
+/// The teaching day: 9:00 to 16:30, in four sessions of 90 minutes with a
+/// 15-minute break, lunch, and another break between them: six teaching hours.
+const DAY_START: u32 = 9 * 60;
+const DAY_END: u32 = 16 * 60 + 30;
+/// The day's pauses: name, start (minutes after midnight), length.
+const PAUSES: [(&str, u32, u32); 3] = [("Break", 630, 15), ("Lunch", 735, 60), ("Break", 885, 15)];
+/// How far the day may run past its end before the schedule fails.
+const OVERRUN: u32 = 15;
+
+fn hhmm(minutes: u32) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
 fn minutes(args: &Args, with_exercises: bool) -> Result<String> {
@@ -828,5 +984,62 @@ mod tests {
     #[test]
     fn stars_show_difficulty() {
         assert_eq!(stars(2), "★★☆");
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+
+    fn expander(days: &[(&str, &[u32])]) -> Expander {
+        let mut plan = Vec::new();
+        let mut day_starts = Vec::new();
+        for (d, (chapter, sections)) in days.iter().enumerate() {
+            for (i, minutes) in sections.iter().enumerate() {
+                let path = PathBuf::from(format!("{chapter}/{i}.md"));
+                if i == 0 {
+                    day_starts.push(path.clone());
+                }
+                plan.push(PlanEntry {
+                    number: vec![d as u32 + 1, i as u32],
+                    title: format!("Section {i}"),
+                    path,
+                    minutes: Some(*minutes),
+                });
+            }
+        }
+        Expander {
+            root: PathBuf::new(),
+            src: PathBuf::new(),
+            packages: BTreeMap::new(),
+            homes: HashMap::new(),
+            bibliography: Vec::new(),
+            plan,
+            day_starts,
+        }
+    }
+
+    #[test]
+    fn pauses_interrupt_sections_at_fixed_times() {
+        let out = expander(&[("ch01", &[60, 60, 120])]).schedule().unwrap();
+        assert!(out.contains("| 9:00 | 1.0 Section 0 | 60 |"), "{out}");
+        assert!(
+            out.contains("| 10:00 | 1.1 Section 1 (continues after the break) | 60 |"),
+            "{out}"
+        );
+        assert!(out.contains("| 10:30 | *Break* | |"), "{out}");
+        assert!(
+            out.contains("| 11:15 | 1.2 Section 2 (continues after the lunch) | 120 |"),
+            "{out}"
+        );
+        assert!(out.contains("| 14:15 | *End of day 1* | |"), "{out}");
+    }
+
+    #[test]
+    fn a_day_that_overflows_fails() {
+        let err = expander(&[("ch01", &[200]), ("ch02", &[300, 120])])
+            .schedule()
+            .unwrap_err();
+        assert!(err.to_string().contains("day 2 overflows"), "{err}");
     }
 }

@@ -12,6 +12,7 @@ fn is_prime(n: u64) -> bool {
 fn main() {
     const LIMIT: u64 = 1_000_000;
 
+    // ANCHOR: timed
     let start = Instant::now();
     let one_core = (0..LIMIT).filter(|&n| is_prime(n)).count();
     let t_one = start.elapsed();
@@ -19,6 +20,7 @@ fn main() {
     let start = Instant::now();
     let all_cores = (0..LIMIT).into_par_iter().filter(|&n| is_prime(n)).count();
     let t_all = start.elapsed();
+    // ANCHOR_END: timed
 
     assert_eq!(one_core, all_cores);
     println!("primes below {LIMIT}: {all_cores}");

@@ -8,12 +8,14 @@ async fn main() {
 
     let start = Instant::now();
     let mut handles = Vec::new();
+    // ANCHOR: spawn
     for id in 0..TASKS {
         handles.push(tokio::spawn(async move {
             tokio::time::sleep(nap).await;
             u64::from(id)
         }));
     }
+    // ANCHOR_END: spawn
     let mut checksum = 0;
     for handle in handles {
         checksum += handle.await.expect("a task panicked");

@@ -26,10 +26,12 @@ async fn main() {
     }
     // Spawned last, so it runs after the sleepers have set their timers;
     // then it keeps the only thread for half a second.
+    // ANCHOR: busy
     let busy = tokio::spawn(async move {
         compute_for(Duration::from_millis(500));
         start.elapsed()
     });
+    // ANCHOR_END: busy
 
     let busy_done = busy.await.expect("the busy task panicked");
     println!("the busy task finished after {busy_done:.0?}");

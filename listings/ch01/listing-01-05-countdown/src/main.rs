@@ -4,6 +4,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 // ANCHOR: count
+// ANCHOR: count_fn
 /// Beazley's benchmark, `while n > 0: n -= 1`. `black_box` hides the value
 /// from the optimiser, so every iteration really runs.
 pub fn count(mut n: u64) {
@@ -11,6 +12,7 @@ pub fn count(mut n: u64) {
         n -= 1;
     }
 }
+// ANCHOR_END: count_fn
 
 /// The same loop as the optimiser is allowed to see it.
 pub fn count_visible(mut n: u64) -> u64 {

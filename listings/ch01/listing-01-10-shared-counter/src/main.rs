@@ -11,6 +11,7 @@ fn main() {
             // moves for the shared data. Borrowing is allowed because the scope
             // does not end before every thread in it has finished.
             let (hits, finished) = (&hits, &finished);
+            // ANCHOR: spawn
             s.spawn(move || {
                 for _ in 0..100_000 {
                     // Indivisible, so no increment is lost. `Relaxed` because only
@@ -19,6 +20,7 @@ fn main() {
                 }
                 finished.lock().unwrap().push(id);
             });
+            // ANCHOR_END: spawn
         }
     });
     let mut finished = finished.into_inner().unwrap();

@@ -853,6 +853,33 @@ pub fn check(packages: &[model::Package]) -> Result<()> {
             ));
         }
     }
+    // A caption stays on the page of its listing: its file line follows it.
+    let pages_text: Vec<&str> = book.text.split('\u{c}').collect();
+    for p in packages
+        .iter()
+        .filter(|p| p.label.kind == model::Kind::Listing)
+    {
+        let start = format!("{} {}", p.label, p.caption.replace('`', ""));
+        let start: Vec<&str> = start.split_whitespace().take(5).collect();
+        let start = start.join(" ");
+        for (n, page) in pages_text.iter().enumerate() {
+            let lines: Vec<&str> = page.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if squash(line).starts_with(&start)
+                    && !lines[i + 1..]
+                        .iter()
+                        .take(4)
+                        .any(|l| l.contains("listings/ch"))
+                {
+                    problems.push(format!(
+                        "book.pdf page {}: the caption of {} is parted from its listing",
+                        n + 1,
+                        p.label
+                    ));
+                }
+            }
+        }
+    }
     // A listing caption from each chapter that has listings.
     let mut chapters_with_listings: Vec<u32> = packages
         .iter()

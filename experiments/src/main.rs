@@ -19,6 +19,7 @@ mod render;
 mod results;
 
 mod ch01;
+mod ch02;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
@@ -47,6 +48,7 @@ pub struct Experiment {
 fn registry() -> Vec<Experiment> {
     let mut all = Vec::new();
     all.extend(ch01::experiments());
+    all.extend(ch02::experiments());
     all
 }
 

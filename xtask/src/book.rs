@@ -338,6 +338,34 @@ fn stage(externs: &BTreeMap<String, PathBuf>) -> Result<PathBuf> {
         let dest = dir.join(path.file_name().context("file name")?);
         ensure!(dest.exists(), "{name}: {} was not staged", path.display());
     }
+    // The static libraries of listings that call C (built by tests/book's
+    // build script): `-L` also serves the linker.
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if v["reason"] != "build-script-executed" {
+            continue;
+        }
+        let Some(out_dir) = v["out_dir"].as_str().filter(|_| {
+            v["package_id"]
+                .as_str()
+                .is_some_and(|p| p.contains("book-tests"))
+        }) else {
+            continue;
+        };
+        for entry in std::fs::read_dir(out_dir)? {
+            let file = entry?.path();
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if name.starts_with("lib") && name.ends_with("_c.a") {
+                std::fs::copy(&file, dir.join(&name))?;
+            }
+        }
+    }
     Ok(dir)
 }
 
@@ -478,6 +506,10 @@ pub fn check_doctest_deps(packages: &[Package]) -> Result<()> {
             if !have.contains(c) {
                 missing.push(format!("{} (used by {})", c, p.name));
             }
+        }
+        // Blocks showing a listing's program or tests use its library.
+        if p.has_lib() && !have.contains(&p.name.replace('-', "_")) {
+            missing.push(format!("{} (its own library)", p.name));
         }
     }
     ensure!(

@@ -120,9 +120,13 @@ pub fn run(packages: &[Package], mode: Mode) -> Result<()> {
             .get(&p.name)
             .with_context(|| format!("{}: no program was built (is src/main.rs there?)", p.name))?;
         let out = util::run_merged_with_timeout(
+            // A backtrace setting in the caller's environment would change
+            // what a panicking listing prints.
             Command::new(exe)
                 .args(&p.meta.args)
-                .current_dir(model::root()),
+                .current_dir(model::root())
+                .env_remove("RUST_BACKTRACE")
+                .env_remove("RUST_LIB_BACKTRACE"),
             p.meta.stdin.as_deref(),
             Duration::from_secs(p.timeout()),
         )?;

@@ -145,6 +145,11 @@ fn steps() -> Vec<Step> {
             |_| tests(),
         ),
         (
+            "loom",
+            "model checks: the chapters' primitives under loom, expected failures included",
+            |p| loom(p),
+        ),
+        (
             "starters",
             "every exercise test fails on the untouched starter",
             |p| exercises::starters_fail(p),
@@ -193,6 +198,32 @@ fn steps() -> Vec<Step> {
             },
         ),
     ]
+}
+
+/// The packages built for loom (`[target.'cfg(loom)'.dependencies]`) run
+/// their tests with `--cfg loom`, in a target folder of their own (the flag
+/// changes every crate's build). Exercises are checked on their solutions.
+/// A model that must find a bug is a `#[should_panic]` test, so it fails
+/// here if loom stops finding it.
+fn loom(packages: &[model::Package]) -> Result<()> {
+    let loom_packages: Vec<&model::Package> = packages
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(p.dir.join("Cargo.toml"))
+                .is_ok_and(|t| t.contains("[target.'cfg(loom)'.dependencies]"))
+        })
+        .collect();
+    if loom_packages.is_empty() {
+        return Ok(());
+    }
+    let mut cmd = util::cargo();
+    cmd.env("RUSTFLAGS", "--cfg loom")
+        .env("CARGO_TARGET_DIR", model::root().join("target/loom"))
+        .args(["test", "--release", "--tests", "--all-features"]);
+    for p in &loom_packages {
+        cmd.args(["-p", &p.name]);
+    }
+    util::run(&mut cmd)
 }
 
 fn tests() -> Result<()> {

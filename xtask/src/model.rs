@@ -252,6 +252,11 @@ impl Package {
         })
     }
 
+    /// The package has a library (`src/lib.rs`) besides its program.
+    pub fn has_lib(&self) -> bool {
+        self.label.kind == Kind::Listing && self.dir.join("src/lib.rs").is_file()
+    }
+
     pub fn is_compile_fail(&self) -> bool {
         self.meta.compile_fail.is_some()
     }

@@ -22,6 +22,8 @@ static DEFAULT_RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\b\d+(?:\.\d+)?\s?%", "<percent>"),
         (r"\b0x[0-9a-fA-F]+\b", "0x<address>"),
         (r"ThreadId\(\d+\)", "ThreadId(<id>)"),
+        // Since Rust 1.91 a panic message names the OS thread id.
+        (r"(thread '[^']*') \(\d+\) panicked", "$1 (<tid>) panicked"),
         (r"\b(127\.0\.0\.1|localhost|\[::1\]):\d+\b", "$1:<port>"),
         (r"\bpid \d+\b", "pid <pid>"),
     ]
@@ -119,6 +121,10 @@ mod tests {
         assert_eq!(
             n("listening on 127.0.0.1:40123"),
             "listening on 127.0.0.1:<port>"
+        );
+        assert_eq!(
+            n("thread 'main' (4242) panicked at"),
+            "thread 'main' (<tid>) panicked at"
         );
         assert_eq!(n("97.5 % of the time"), "<percent> of the time");
     }

@@ -347,6 +347,10 @@ impl Expander {
         for krate in &pkg.crates {
             writeln!(out, "# extern crate {krate};")?;
         }
+        // A listing's own library, used by its other files (src/main.rs, tests).
+        if file != "src/lib.rs" && pkg.has_lib() {
+            writeln!(out, "# extern crate {};", pkg.name.replace('-', "_"))?;
+        }
         out.push_str("```\n");
         Ok(out)
     }
@@ -465,7 +469,7 @@ impl Expander {
         writeln!(out, "**Goal.** {}\n", pkg.caption)?;
         writeln!(
             out,
-            "Your starting point, `src/lib.rs`, compiles; replace each `todo!()`:\n"
+            "Your starting point, `src/lib.rs`, compiles; the goal says what to change in it:\n"
         )?;
         out.push_str(&self.code_block(page, pkg, "src/lib.rs", None)?);
         writeln!(

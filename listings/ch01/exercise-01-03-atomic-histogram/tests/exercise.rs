@@ -5,6 +5,7 @@
 #[cfg(not(feature = "solution"))]
 use exercise_01_03_atomic_histogram as ex;
 #[cfg(feature = "solution")]
+#[allow(dead_code)] // the tests need not use every item of the solution
 #[path = "../solution/lib.rs"]
 mod ex;
 

@@ -1,0 +1,264 @@
+//! Beazley's countdown, run by the tiny interpreter: one thread, two free
+//! threads, two threads under the toy GIL (new and old policies), also
+//! confined to one CPU, and the same under CPython when it is installed.
+
+use super::toy_gil::{Gil, Policy, countdown, pin_to_one_cpu};
+use crate::Recorded;
+use crate::harness::{Ctx, Values, median_of, sig};
+use crate::render::{BarPlot, Rendered, Table, fragment};
+use crate::results::Results;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::process::Command;
+use std::time::Duration;
+
+/// Python 2's 100 ticks took a few microseconds of bytecode; the tiny
+/// interpreter's instructions are much cheaper, so it checks every 1,000 to
+/// switch about as often in time.
+const TICKS: u32 = 1_000;
+
+#[derive(Serialize, Deserialize)]
+struct Row {
+    key: String,
+    what: String,
+    seconds: f64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Data {
+    n: i64,
+    rows: Vec<Row>,
+    /// CPython's version and its one, two and pinned-two times, when installed.
+    python: Option<(String, i64, [f64; 3])>,
+}
+
+pub fn steps(_quick: bool) -> u64 {
+    8
+}
+
+fn interval() -> Gil {
+    Gil::new(Policy::Interval {
+        switch: Duration::from_millis(5),
+        io_priority: false,
+    })
+}
+
+/// Runs `f` on a thread confined to one CPU (its threads inherit that).
+fn on_one_cpu(f: impl FnOnce() -> f64 + Send) -> f64 {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            pin_to_one_cpu().expect("pinning to one CPU");
+            f()
+        })
+        .join()
+        .expect("pinned run")
+    })
+}
+
+pub fn run(ctx: &Ctx) -> Result<Recorded> {
+    let n: i64 = ctx.pick(200_000_000, 200_000);
+    let reps = ctx.pick(3, 1);
+    let mut rows = Vec::new();
+    let mut add = |key: &str, what: &str, seconds: f64| {
+        rows.push(Row {
+            key: key.into(),
+            what: what.into(),
+            seconds,
+        });
+        ctx.step(what);
+    };
+    let secs = |d: Duration| d.as_secs_f64();
+    add(
+        "one",
+        "one thread",
+        median_of(reps, || secs(countdown(n, 1, None))),
+    );
+    add(
+        "two_free",
+        "two threads, no GIL",
+        median_of(reps, || secs(countdown(n, 2, None))),
+    );
+    add(
+        "two_gil",
+        "two threads, GIL (5 ms switch interval)",
+        median_of(reps, || secs(countdown(n, 2, Some(&interval())))),
+    );
+    add(
+        "two_ticks",
+        "two threads, old GIL (release every 1,000 instructions)",
+        median_of(reps, || {
+            secs(countdown(n, 2, Some(&Gil::new(Policy::Ticks(TICKS)))))
+        }),
+    );
+    add(
+        "one_cpu_one",
+        "one thread, one CPU",
+        median_of(reps, || on_one_cpu(|| secs(countdown(n, 1, None)))),
+    );
+    add(
+        "one_cpu_gil",
+        "two threads, GIL, one CPU",
+        median_of(reps, || {
+            on_one_cpu(|| secs(countdown(n, 2, Some(&interval()))))
+        }),
+    );
+    add(
+        "one_cpu_ticks",
+        "two threads, old GIL, one CPU",
+        median_of(reps, || {
+            on_one_cpu(|| secs(countdown(n, 2, Some(&Gil::new(Policy::Ticks(TICKS))))))
+        }),
+    );
+    let py_n: i64 = ctx.pick(20_000_000, 20_000);
+    let python = python_countdown(py_n)?;
+    ctx.step("CPython");
+
+    let mut values = Values::default();
+    let get = |k: &str| {
+        rows.iter()
+            .find(|r| r.key == k)
+            .map_or(f64::NAN, |r| r.seconds)
+    };
+    values.ratio("free_speedup", get("one") / get("two_free"));
+    values.ratio("gil_speedup", get("one") / get("two_gil"));
+    values.ratio("ticks_slowdown", get("two_ticks") / get("one"));
+    values.ratio(
+        "ticks_one_cpu_slowdown",
+        get("one_cpu_ticks") / get("one_cpu_one"),
+    );
+    match &python {
+        Some((version, _, [one, two, pinned])) => {
+            values.text("python_version", version);
+            values.ratio("python_two_slowdown", two / one);
+            values.ratio("python_pinned_slowdown", pinned / one);
+        }
+        None => {
+            values.text("python_version", "CPython (not installed)");
+            values.text("python_two_slowdown", "not measured");
+            values.text("python_pinned_slowdown", "not measured");
+        }
+    }
+    let data = Data { n, rows, python };
+    Ok(Recorded {
+        values,
+        data: serde_json::to_value(data)?,
+    })
+}
+
+fn python_countdown(n: i64) -> Result<Option<(String, i64, [f64; 3])>> {
+    let script = super::listing_dir("listing-02-20-toy-gil").join("python/countdown.py");
+    let Ok(version) = Command::new("python3").arg("--version").output() else {
+        return Ok(None);
+    };
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(n.to_string())
+        .output()
+        .context("running countdown.py")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "countdown.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let times: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    anyhow::ensure!(
+        times.len() == 3,
+        "countdown.py printed {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let version = String::from_utf8_lossy(&version.stdout)
+        .trim()
+        .replace("Python", "CPython");
+    Ok(Some((version, n, [times[0], times[1], times[2]])))
+}
+
+pub fn render(results: &Results) -> Result<Rendered> {
+    let d: Data = serde_json::from_value(results.data.clone())?;
+    let base = |key: &str| {
+        d.rows
+            .iter()
+            .find(|r| r.key == key)
+            .map_or(f64::NAN, |r| r.seconds)
+    };
+    let mut table = Table::new(&["countdown run by", ">time", ">relative to one thread"]);
+    for r in &d.rows {
+        let one = if r.key.starts_with("one_cpu") {
+            base("one_cpu_one")
+        } else {
+            base("one")
+        };
+        table.row(vec![
+            r.what.clone(),
+            format!("{} s", sig(r.seconds, 3)),
+            format!("{}×", sig(r.seconds / one, 3)),
+        ]);
+    }
+    let cite = "<a class=\"cite\" href=\"../appendix/bibliography.md#beazley-gil-2010\">[Beazley 2010]</a>";
+    match &d.python {
+        Some((version, n, [one, two, pinned])) => {
+            table.row(vec![
+                format!("{version}, one thread (n = {n})"),
+                format!("{} s", sig(*one, 3)),
+                "1×".into(),
+            ]);
+            table.row(vec![
+                format!("{version}, two threads"),
+                format!("{} s", sig(*two, 3)),
+                format!("{}×", sig(two / one, 3)),
+            ]);
+            table.row(vec![
+                format!("{version}, two threads, one CPU"),
+                format!("{} s", sig(*pinned, 3)),
+                format!("{}×", sig(pinned / one, 3)),
+            ]);
+        }
+        None => table.row(vec![
+            "CPython: not installed here".into(),
+            "—".into(),
+            "—".into(),
+        ]),
+    }
+    table.row(vec![
+        format!("Python 2.6, Mac Pro, one thread {cite}"),
+        "7.8 s".into(),
+        "1×".into(),
+    ]);
+    table.row(vec![
+        format!("Python 2.6, two threads {cite}"),
+        "15.4 s".into(),
+        "1.97×".into(),
+    ]);
+    table.row(vec![
+        format!("Python 2.6, two threads, one CPU {cite}"),
+        "11.3 s".into(),
+        "1.45×".into(),
+    ]);
+    let notes = format!(
+        "The tiny interpreter counts down from {} in every row of ours; times are medians. \"Relative\" is time divided by the one-thread time (of the same CPU setting): below 1× is faster. Beazley's rows count from 100,000,000 on a 2010 machine; compare the ratios.",
+        crate::harness::thousands(d.n as f64)
+    );
+    let plot = BarPlot {
+        title: "Countdown time relative to one thread (log scale)",
+        x_label: "time ÷ one-thread time",
+        bars: d
+            .rows
+            .iter()
+            .map(|r| {
+                let one = if r.key.starts_with("one_cpu") {
+                    base("one_cpu_one")
+                } else {
+                    base("one")
+                };
+                (r.what.clone(), r.seconds / one)
+            })
+            .collect(),
+    }
+    .to_svg()?;
+    Ok(Rendered {
+        markdown: fragment(results, &table.to_markdown(), &notes),
+        plots: vec![(String::new(), plot)],
+    })
+}

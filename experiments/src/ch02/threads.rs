@@ -1,0 +1,126 @@
+//! What a thread costs: spawn and join at several stack sizes, memory per
+//! waiting thread at several counts, and how many threads the machine runs
+//! at once (up to a cap), with Listing 2-7's code.
+
+use super::thread_memory::{how_many_threads, per_thread_kib, spawn_join_ns};
+use crate::Recorded;
+use crate::harness::{Ctx, Values, fmt_ns, median_of, sig, thousands};
+use crate::render::{Rendered, Table, fragment};
+use crate::results::Results;
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+const STACKS: [(usize, &str); 3] = [
+    (64 << 10, "64 KiB"),
+    (2 << 20, "2 MiB (the default)"),
+    (64 << 20, "64 MiB"),
+];
+
+#[derive(Serialize, Deserialize)]
+struct Data {
+    /// (stack label, ns per spawn + join)
+    spawn: Vec<(String, f64)>,
+    /// (threads, virtual KiB per thread, resident KiB per thread)
+    memory: Vec<(usize, f64, f64)>,
+    max_threads: usize,
+    cap: usize,
+    stopped: String,
+}
+
+fn counts(quick: bool) -> Vec<usize> {
+    if quick {
+        vec![10, 50]
+    } else {
+        vec![10, 100, 1_000, 4_000]
+    }
+}
+
+pub fn steps(quick: bool) -> u64 {
+    (STACKS.len() + counts(quick).len() + 1) as u64
+}
+
+pub fn run(ctx: &Ctx) -> Result<Recorded> {
+    let reps = ctx.pick(5, 1);
+    let n = ctx.pick(2_000, 20);
+    let mut spawn = Vec::new();
+    for (bytes, label) in STACKS {
+        spawn.push((
+            label.to_string(),
+            median_of(reps, || spawn_join_ns(n, bytes)),
+        ));
+        ctx.step(&format!("spawn with a {label} stack"));
+    }
+    let mut memory = Vec::new();
+    for threads in counts(ctx.quick) {
+        let (virt, rss) = per_thread_kib(threads);
+        memory.push((threads, virt, rss));
+        ctx.step(&format!("{threads} waiting threads"));
+    }
+    let cap = ctx.pick(10_000, 50);
+    let (max_threads, stopped) = how_many_threads(cap);
+    ctx.step("how many threads");
+
+    let mut values = Values::default();
+    values.nanos("spawn_default", spawn[1].1);
+    if let Some(&(threads, virt, rss)) = memory.last() {
+        values.number(
+            "mem_threads",
+            threads as f64,
+            "threads",
+            thousands(threads as f64),
+        );
+        values.number("virt_kib", virt, "KiB", format!("{} KiB", sig(virt, 3)));
+        values.number("rss_kib", rss, "KiB", format!("{} KiB", sig(rss, 2)));
+    }
+    values.number(
+        "max_threads",
+        max_threads as f64,
+        "threads",
+        thousands(max_threads as f64),
+    );
+    values.number("cap", cap as f64, "threads", thousands(cap as f64));
+    let data = Data {
+        spawn,
+        memory,
+        max_threads,
+        cap,
+        stopped,
+    };
+    Ok(Recorded {
+        values,
+        data: serde_json::to_value(data)?,
+    })
+}
+
+pub fn render(results: &Results) -> Result<Rendered> {
+    let d: Data = serde_json::from_value(results.data.clone())?;
+    let mut spawn = Table::new(&["stack size", ">spawn + join"]);
+    for (label, ns) in &d.spawn {
+        spawn.row(vec![label.clone(), fmt_ns(*ns)]);
+    }
+    let mut memory = Table::new(&[
+        "threads waiting",
+        ">address space per thread",
+        ">resident memory per thread",
+    ]);
+    for (threads, virt, rss) in &d.memory {
+        memory.row(vec![
+            thousands(*threads as f64),
+            format!("{} KiB", sig(*virt, 3)),
+            format!("{} KiB", sig(*rss, 2)),
+        ]);
+    }
+    let body = format!(
+        "{}\n{}\nThreads running at once (64 KiB stacks, capped at {}): **{}** — {}.",
+        spawn.to_markdown(),
+        memory.to_markdown(),
+        thousands(d.cap as f64),
+        thousands(d.max_threads as f64),
+        d.stopped
+    );
+    let notes = "Address space is reserved, not used: each thread's stack is mapped in full, but only the pages it touches take memory. The cap keeps the experiment polite; the real limit is the smallest of the kernel's `threads-max`, the user's process limit (`ulimit -u`), the cgroup's `pids.max`, and memory for the pages each thread does touch.";
+    Ok(Rendered {
+        markdown: fragment(results, &body, notes),
+        plots: Vec::new(),
+    })
+}

@@ -1,0 +1,11 @@
+//! Compiles `c/accum.c` into the static library `src/main.rs` links.
+
+fn main() {
+    println!("cargo::rerun-if-changed=c");
+    cc::Build::new()
+        .file("c/accum.c")
+        .std("c11")
+        .warnings(true)
+        .extra_warnings(true)
+        .compile("listing_02_24_moved_handle_c");
+}

@@ -139,6 +139,15 @@ fn bounds(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     }
 }
 
+/// Axis labels for a count (threads, tasks): whole numbers only.
+pub fn integer_ticks(x: &f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
 /// An axis label: a round number without trailing noise.
 fn sig_label(v: f64) -> String {
     if v != 0.0 && (v.abs() >= 1e5 || v.abs() < 1e-2) {

@@ -4,7 +4,7 @@
 use super::amdahl_listing::{amdahl, run as run_workload};
 use crate::Recorded;
 use crate::harness::{Ctx, Values, median_of, sig, thousands};
-use crate::render::{LinePlot, Rendered, Series, Style, Table, fragment};
+use crate::render::{LinePlot, Rendered, Series, Style, Table, fragment, integer_ticks};
 use crate::results::Results;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -158,13 +158,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
         y_label: "speed-up over one thread",
         log_x: false,
         log_y: false,
-        x_format: Some(|x| {
-            if x.fract() == 0.0 {
-                format!("{x}")
-            } else {
-                String::new()
-            }
-        }),
+        x_format: Some(integer_ticks),
         series,
     }
     .to_svg()?;

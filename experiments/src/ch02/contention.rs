@@ -5,7 +5,7 @@
 use super::polite_spin_lock::SpinLock;
 use crate::Recorded;
 use crate::harness::{Ctx, Values, fmt_ns, median_of};
-use crate::render::{LinePlot, Rendered, Series, Style, Table, fragment};
+use crate::render::{LinePlot, Rendered, Series, Style, Table, fragment, integer_ticks};
 use crate::results::Results;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -147,13 +147,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
         y_label: "ns per increment (log scale)",
         log_x: false,
         log_y: true,
-        x_format: Some(|x| {
-            if x.fract() == 0.0 {
-                format!("{x}")
-            } else {
-                String::new()
-            }
-        }),
+        x_format: Some(integer_ticks),
         series,
     }
     .to_svg()?;

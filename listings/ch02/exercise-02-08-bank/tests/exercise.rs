@@ -10,7 +10,7 @@ use exercise_02_08_bank as ex;
 mod ex;
 
 use ex::{Bank, TransferError};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -25,14 +25,18 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
 
 #[test]
 fn crossing_transfers_finish() {
-    within(Duration::from_secs(5), || {
+    within(Duration::from_secs(10), || {
         let bank = Arc::new(Bank::new(2, 1_000_000));
-        let handles: Vec<_> = [(0, 1), (1, 0)]
+        // Two threads each way, released together, so that transfers in
+        // opposite directions overlap from the first one on.
+        let start = Arc::new(Barrier::new(4));
+        let handles: Vec<_> = [(0, 1), (1, 0), (0, 1), (1, 0)]
             .into_iter()
             .map(|(from, to)| {
-                let bank = Arc::clone(&bank);
+                let (bank, start) = (Arc::clone(&bank), Arc::clone(&start));
                 thread::spawn(move || {
-                    for _ in 0..100_000 {
+                    start.wait();
+                    for _ in 0..250_000 {
                         bank.transfer(from, to, 1).unwrap();
                     }
                 })

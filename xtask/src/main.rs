@@ -206,13 +206,7 @@ fn steps() -> Vec<Step> {
 /// A model that must find a bug is a `#[should_panic]` test, so it fails
 /// here if loom stops finding it.
 fn loom(packages: &[model::Package]) -> Result<()> {
-    let loom_packages: Vec<&model::Package> = packages
-        .iter()
-        .filter(|p| {
-            std::fs::read_to_string(p.dir.join("Cargo.toml"))
-                .is_ok_and(|t| t.contains("[target.'cfg(loom)'.dependencies]"))
-        })
-        .collect();
+    let loom_packages: Vec<&model::Package> = packages.iter().filter(|p| p.uses_loom()).collect();
     if loom_packages.is_empty() {
         return Ok(());
     }

@@ -252,6 +252,13 @@ impl Package {
         })
     }
 
+    /// The package is built for loom too (`[target.'cfg(loom)'.dependencies]`):
+    /// its model checks run with `--cfg loom`.
+    pub fn uses_loom(&self) -> bool {
+        std::fs::read_to_string(self.dir.join("Cargo.toml"))
+            .is_ok_and(|t| t.contains("[target.'cfg(loom)'.dependencies]"))
+    }
+
     /// The package has a library (`src/lib.rs`) besides its program.
     pub fn has_lib(&self) -> bool {
         self.label.kind == Kind::Listing && self.dir.join("src/lib.rs").is_file()

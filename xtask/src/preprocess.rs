@@ -250,6 +250,7 @@ impl Expander {
         content: &str,
         figures: &mut HashMap<u32, u32>,
     ) -> Result<String> {
+        outputs_shown_once(content)?;
         let mut errors = Vec::new();
         let out = DIRECTIVE.replace_all(content, |caps: &Captures| {
             if caps.get(1).is_some() {
@@ -477,6 +478,13 @@ impl Expander {
             "\nThen run the tests (in `tests/exercise.rs`); they fail until your code is right:\n\n```console\n$ cargo test -p {}\n```\n",
             pkg.name
         )?;
+        if pkg.uses_loom() {
+            writeln!(
+                out,
+                "The model checks among them run only under loom, which explores the interleavings of your atomics:\n\n```console\n$ RUSTFLAGS=\"--cfg loom\" cargo test --release -p {}\n```\n",
+                pkg.name
+            )?;
+        }
         writeln!(out, "<details class=\"hints\">\n<summary>Hints</summary>\n")?;
         for (i, hint) in m.hints.iter().enumerate() {
             writeln!(out, "{}. {}", i + 1, hint)?;
@@ -939,9 +947,46 @@ fn load_bibliography(src: &Path) -> Result<Vec<BibEntry>> {
     Ok(file.entry)
 }
 
+/// A listing's output appears once per page: either with the listing, or
+/// (after `{{#listing … output=false}}`) where a `{{#run}}` puts it.
+fn outputs_shown_once(content: &str) -> Result<()> {
+    let mut shown: HashMap<&str, &str> = HashMap::new();
+    for caps in DIRECTIVE.captures_iter(content) {
+        if caps.get(1).is_some() {
+            continue;
+        }
+        let text = caps.get(3).map_or("", |m| m.as_str());
+        let args = Args::parse(text);
+        let Some(&pkg) = args.positional.first() else {
+            continue;
+        };
+        let shows = match &caps[2] {
+            "listing" => args.named.get("output").copied() != Some("false"),
+            "run" => true,
+            _ => false,
+        };
+        if shows && let Some(first) = shown.insert(pkg, caps.get(0).map_or("", |m| m.as_str())) {
+            bail!(
+                "the output of {pkg} is shown twice on this page ({first} and {}): give the listing output=false",
+                &caps[0]
+            );
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_output_is_shown_once() {
+        assert!(outputs_shown_once("{{#listing ch02/a output=false}}\n{{#run ch02/a}}").is_ok());
+        assert!(outputs_shown_once("{{#listing ch02/a}}\n{{#run ch02/b}}").is_ok());
+        let err = outputs_shown_once("{{#listing ch02/a}}\n{{#run ch02/a}}").unwrap_err();
+        assert!(err.to_string().contains("shown twice"), "{err}");
+        assert!(outputs_shown_once("{{#run ch02/a}} {{#run ch02/a}}").is_err());
+    }
 
     #[test]
     fn relative_paths_climb_then_descend() {

@@ -39,6 +39,11 @@ pub struct Machine {
     /// The data and unified caches of CPU 0, such as `L1d 48 KiB, L2 1 MiB`.
     #[serde(default)]
     pub caches: String,
+    /// Hardware threads per core as Linux sees them (2 with SMT, such as
+    /// Intel's Hyper-Threading; 0 when unknown). In a virtual machine, the
+    /// host's sharing of cores may be invisible.
+    #[serde(default)]
+    pub threads_per_core: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,8 +63,13 @@ impl Results {
         } else {
             format!(" ({})", m.caches)
         };
+        let smt = match m.threads_per_core {
+            0 => String::new(),
+            1 => " (one hardware thread per core)".to_string(),
+            n => format!(" ({n} hardware threads per core)"),
+        };
         format!(
-            "{}{caches}, {} logical CPUs, {} (kernel {}), {}, recorded {}{}",
+            "{}{caches}, {} logical CPUs{smt}, {} (kernel {}), {}, recorded {}{}",
             m.cpu,
             m.cores,
             m.os,

@@ -41,6 +41,7 @@ pub fn check(packages: &[Package]) -> Result<()> {
     let pages = summary_pages(&src)?;
     let directive = Regex::new(r"(\\)?\{\{#(listing|exercise)\s+([^\s}]+)")?;
     let include = Regex::new(r"(\\)?\{\{#(?:rustdoc_)?include\s+([^}\s]+)\s*\}\}")?;
+    let section_ref = Regex::new(r"(?:^|[^\[\w])Section \d+\.\d+")?;
     let by_rel: BTreeMap<&str, &Package> = packages.iter().map(|p| (p.rel.as_str(), p)).collect();
     let mut shown: BTreeMap<Label, Vec<String>> = BTreeMap::new();
     // The next number expected in each chapter, per kind.
@@ -102,6 +103,15 @@ pub fn check(packages: &[Package]) -> Result<()> {
                     None => {}
                 },
             }
+        }
+        // "Section 2.7" in prose is a link, so that readers can follow it.
+        for m in section_ref.find_iter(&text) {
+            let line = text[..m.start()].lines().count().max(1);
+            problems.push(format!(
+                "{here}:{line}: `{}` without a link; write [{}](page.md)",
+                m.as_str().trim_start_matches(|c: char| !c.is_alphabetic()),
+                m.as_str().trim_start_matches(|c: char| !c.is_alphabetic()),
+            ));
         }
         for b in blocks_in(&path, &text) {
             if !b.is_rust() {

@@ -171,7 +171,28 @@ pub fn machine() -> Machine {
         rustc,
         date: today(),
         caches,
+        threads_per_core: threads_per_core(),
     }
+}
+
+/// Hardware threads sharing CPU 0's core, from sysfs ("0,64" or "0-1" lists
+/// two); 0 when Linux does not say.
+pub fn threads_per_core() -> usize {
+    let Ok(list) =
+        std::fs::read_to_string("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list")
+    else {
+        return 0;
+    };
+    list.trim()
+        .split(',')
+        .map(|part| match part.split_once('-') {
+            Some((a, b)) => match (a.parse::<usize>(), b.parse::<usize>()) {
+                (Ok(a), Ok(b)) if b >= a => b - a + 1,
+                _ => 0,
+            },
+            None => usize::from(part.parse::<usize>().is_ok()),
+        })
+        .sum()
 }
 
 /// CPU 0's data and unified caches, smallest first, as Linux describes them

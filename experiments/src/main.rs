@@ -80,6 +80,10 @@ fn root() -> PathBuf {
 }
 
 fn main() -> Result<()> {
+    // Some measurements need a fresh process: this binary, run again.
+    if let Some(done) = ch02::child_entry() {
+        return done;
+    }
     let cli = Cli::parse();
     let selected: Vec<Experiment> = registry()
         .into_iter()

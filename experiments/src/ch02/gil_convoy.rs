@@ -3,7 +3,7 @@
 //! the I/O-priority fix, for the toy GIL and (when installed) for CPython,
 //! beside Skvortsov's published CPython figures.
 
-use super::toy_gil::{Gil, Policy, echo_rate};
+use super::toy_gil::{Gil, Load, Policy, echo_rate};
 use crate::Recorded;
 use crate::harness::{Ctx, Values, median_of, sig, thousands};
 use crate::render::{LinePlot, Rendered, Series, Style, Table, fragment};
@@ -31,6 +31,9 @@ const SKVORTSOV_ALONE: f64 = 30_000.0;
 #[derive(Serialize, Deserialize)]
 struct Data {
     toy_alone: f64,
+    /// The server beside a busy thread that does not take the GIL: the
+    /// control for what a second busy CPU does to the rate by itself.
+    toy_beside_free: f64,
     /// (interval s, requests/s) beside one CPU-bound thread
     toy_loaded: Vec<(f64, f64)>,
     /// (interval s, requests/s) with the I/O-priority fix
@@ -46,7 +49,7 @@ struct PythonData {
 }
 
 pub fn steps(_quick: bool) -> u64 {
-    (1 + 2 * INTERVALS.len() + 1 + INTERVALS.len()) as u64
+    (2 + 2 * INTERVALS.len() + 1 + INTERVALS.len()) as u64
 }
 
 /// Long intervals answer few requests a second: measure them longer.
@@ -63,21 +66,28 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
             io_priority,
         })
     };
-    let rate =
-        |g: &Gil, cpu: usize, d: Duration| -> f64 { echo_rate(g, cpu, d).unwrap_or(f64::NAN) };
-    let toy_alone = median_of(reps, || rate(&gil(0.005, false), 0, duration(ctx, 0.0)));
+    let rate = |g: &Gil, gil_threads: usize, free_threads: usize, d: Duration| -> f64 {
+        let load = Load {
+            gil_threads,
+            free_threads,
+        };
+        echo_rate(g, load, d).unwrap_or(f64::NAN)
+    };
+    let toy_alone = median_of(reps, || rate(&gil(0.005, false), 0, 0, duration(ctx, 0.0)));
     ctx.step("toy GIL, server alone");
+    let toy_beside_free = median_of(reps, || rate(&gil(0.005, false), 0, 1, duration(ctx, 0.0)));
+    ctx.step("toy GIL, server beside a thread outside the GIL");
     let mut toy_loaded = Vec::new();
     let mut toy_priority = Vec::new();
     for &i in &INTERVALS {
         toy_loaded.push((
             i,
-            median_of(reps, || rate(&gil(i, false), 1, duration(ctx, i))),
+            median_of(reps, || rate(&gil(i, false), 1, 0, duration(ctx, i))),
         ));
         ctx.step(&format!("toy GIL, interval {i} s"));
         toy_priority.push((
             i,
-            median_of(reps, || rate(&gil(i, true), 1, duration(ctx, i))),
+            median_of(reps, || rate(&gil(i, true), 1, 0, duration(ctx, i))),
         ));
         ctx.step(&format!("toy GIL with I/O priority, interval {i} s"));
     }
@@ -87,6 +97,13 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     let at = |v: &[(f64, f64)], i: f64| v.iter().find(|p| p.0 == i).map_or(f64::NAN, |p| p.1);
     let per_s = |x: f64| thousands(x);
     values.number("toy_alone", toy_alone, "1/s", per_s(toy_alone));
+    values.number(
+        "toy_beside_free",
+        toy_beside_free,
+        "1/s",
+        per_s(toy_beside_free),
+    );
+    values.ratio("toy_free_vs_alone", toy_beside_free / toy_alone);
     values.number(
         "toy_5ms",
         at(&toy_loaded, 0.005),
@@ -101,8 +118,8 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         per_s(at(&toy_priority, 0.005)),
     );
     values.ratio(
-        "toy_priority_vs_alone",
-        at(&toy_priority, 0.005) / toy_alone,
+        "toy_priority_vs_free",
+        at(&toy_priority, 0.005) / toy_beside_free,
     );
     match &python {
         Some(p) => {
@@ -129,6 +146,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     }
     let data = Data {
         toy_alone,
+        toy_beside_free,
         toy_loaded,
         toy_priority,
         python,
@@ -228,6 +246,16 @@ pub fn render(results: &Results) -> Result<Rendered> {
     }
     alone.push(rate(SKVORTSOV_ALONE));
     table.row(alone);
+    let mut free = vec![
+        "server beside a busy thread outside the GIL".to_string(),
+        rate(d.toy_beside_free),
+        "—".to_string(),
+    ];
+    if d.python.is_some() {
+        free.push("—".to_string());
+    }
+    free.push("—".to_string());
+    table.row(free);
     for (k, &(i, loaded)) in d.toy_loaded.iter().enumerate() {
         let mut row = vec![
             format!("{} ms", sig(i * 1e3, 2)),
@@ -245,7 +273,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
         );
         table.row(row);
     }
-    let notes = "Requests per second that a one-connection echo server answers, alone or beside one thread that counts for ever; the client is outside the GIL, like a separate process. Every row but the first has the counting thread running.";
+    let notes = "Requests per second that a one-connection echo server answers, alone or beside one thread that counts for ever; the client is outside the GIL, like a separate process. The second row is a control: a busy thread that never takes the GIL, to show what a second busy CPU does to the rate by itself. Every row below it has the counting thread running under the GIL.";
     let mut series = vec![
         Series {
             name: "toy GIL".into(),
@@ -281,6 +309,12 @@ pub fn render(results: &Results) -> Result<Rendered> {
         points: vec![(lo, d.toy_alone), (hi, d.toy_alone)],
         style: Style::Reference,
         color: 0,
+    });
+    series.push(Series {
+        name: "toy server beside a thread outside the GIL".into(),
+        points: vec![(lo, d.toy_beside_free), (hi, d.toy_beside_free)],
+        style: Style::Reference,
+        color: 2,
     });
     let plot = LinePlot {
         title: "Echo requests/s beside a CPU-bound thread",

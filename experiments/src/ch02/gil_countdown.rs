@@ -12,10 +12,15 @@ use serde::{Deserialize, Serialize};
 use std::process::Command;
 use std::time::Duration;
 
-/// Python 2's 100 ticks took a few microseconds of bytecode; the tiny
-/// interpreter's instructions are much cheaper, so it checks every 1,000 to
-/// switch about as often in time.
-const TICKS: u32 = 1_000;
+/// Python 2 checked every 100 ticks. Beazley's Python 2.6 ran a pass of the
+/// countdown loop (about ten bytecodes) in 78 ns, so 100 ticks came to the
+/// order of a microsecond. The tiny interpreter runs an instruction in about
+/// a nanosecond (the `ns_per_instruction` value), so it checks every 1,024 to
+/// switch about as often in time; a power of two keeps the check a mask.
+const TICKS: u32 = 1_024;
+
+/// Instructions the tiny interpreter executes per pass of the countdown loop.
+const PER_PASS: f64 = 7.0;
 
 #[derive(Serialize, Deserialize)]
 struct Row {
@@ -33,7 +38,7 @@ struct Data {
 }
 
 pub fn steps(_quick: bool) -> u64 {
-    8
+    10
 }
 
 fn interval() -> Gil {
@@ -74,6 +79,18 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         median_of(reps, || secs(countdown(n, 1, None))),
     );
     add(
+        "one_gil",
+        "one thread, GIL (5 ms switch interval)",
+        median_of(reps, || secs(countdown(n, 1, Some(&interval())))),
+    );
+    add(
+        "one_ticks",
+        "one thread, old GIL (release every 1,024 instructions)",
+        median_of(reps, || {
+            secs(countdown(n, 1, Some(&Gil::new(Policy::Ticks(TICKS)))))
+        }),
+    );
+    add(
         "two_free",
         "two threads, no GIL",
         median_of(reps, || secs(countdown(n, 2, None))),
@@ -85,7 +102,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     );
     add(
         "two_ticks",
-        "two threads, old GIL (release every 1,000 instructions)",
+        "two threads, old GIL (release every 1,024 instructions)",
         median_of(reps, || {
             secs(countdown(n, 2, Some(&Gil::new(Policy::Ticks(TICKS)))))
         }),
@@ -110,7 +127,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         }),
     );
     let py_n: i64 = ctx.pick(20_000_000, 20_000);
-    let python = python_countdown(py_n)?;
+    let python = python_countdown(py_n, reps)?;
     ctx.step("CPython");
 
     let mut values = Values::default();
@@ -119,7 +136,13 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
             .find(|r| r.key == k)
             .map_or(f64::NAN, |r| r.seconds)
     };
+    let ns = get("one") * 1e9 / (n as f64 * PER_PASS);
+    values.number("ns_per_instruction", ns, "ns", format!("{} ns", sig(ns, 2)));
     values.ratio("free_speedup", get("one") / get("two_free"));
+    values.ratio("one_gil_cost", get("one_gil") / get("one"));
+    values.ratio("one_ticks_cost", get("one_ticks") / get("one"));
+    values.ratio("gil_vs_one_gil", get("two_gil") / get("one_gil"));
+    values.ratio("ticks_vs_one_ticks", get("two_ticks") / get("one_ticks"));
     values.ratio("gil_speedup", get("one") / get("two_gil"));
     values.ratio("ticks_slowdown", get("two_ticks") / get("one"));
     values.ratio(
@@ -145,7 +168,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     })
 }
 
-fn python_countdown(n: i64) -> Result<Option<(String, i64, [f64; 3])>> {
+fn python_countdown(n: i64, reps: usize) -> Result<Option<(String, i64, [f64; 3])>> {
     let script = super::listing_dir("listing-02-20-toy-gil").join("python/countdown.py");
     let Ok(version) = Command::new("python3").arg("--version").output() else {
         return Ok(None);
@@ -153,6 +176,7 @@ fn python_countdown(n: i64) -> Result<Option<(String, i64, [f64; 3])>> {
     let out = Command::new("python3")
         .arg(&script)
         .arg(n.to_string())
+        .arg(reps.to_string())
         .output()
         .context("running countdown.py")?;
     anyhow::ensure!(

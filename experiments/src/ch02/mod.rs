@@ -11,7 +11,7 @@ mod threads;
 #[path = "../../../listings/ch02/listing-02-34-false-sharing/src/main.rs"]
 mod false_sharing_listing;
 #[allow(dead_code)]
-#[path = "../../../listings/ch02/listing-02-19-polite-spin-lock/src/main.rs"]
+#[path = "../../../listings/ch02/listing-02-19-polite-spin-lock/src/lib.rs"]
 mod polite_spin_lock;
 #[allow(dead_code)]
 #[path = "../../../listings/ch02/listing-02-07-thread-memory/src/main.rs"]
@@ -24,7 +24,9 @@ mod thread_pool;
 mod toy_gil;
 
 use crate::Experiment;
+
 use std::path::PathBuf;
+pub use threads::child_entry;
 
 /// The folder of a listing, for the Python scripts some experiments run.
 fn listing_dir(name: &str) -> PathBuf {

@@ -39,6 +39,43 @@ pub fn steps(quick: bool) -> u64 {
     (STACKS.len() + counts(quick).len() + 1) as u64
 }
 
+/// The environment variable that makes the experiments binary measure
+/// `per_thread_kib` for that many threads, print it, and exit.
+const CHILD: &str = "BOOK_EXPERIMENTS_THREAD_MEMORY";
+
+/// When this process is such a child, measures and prints: "virt rss".
+pub fn child_entry() -> Option<Result<()>> {
+    let n = std::env::var(CHILD).ok()?;
+    Some((|| {
+        let (virt, rss) = per_thread_kib(n.parse()?);
+        println!("{virt} {rss}");
+        Ok(())
+    })())
+}
+
+/// Memory per waiting thread, measured in a new process each time: in this
+/// one, the C library keeps stacks and allocator arenas from earlier runs,
+/// which the next run would reuse and so under-count.
+fn per_thread_in_fresh_process(threads: usize) -> Result<(f64, f64)> {
+    let out = std::process::Command::new(std::env::current_exe()?)
+        .env(CHILD, threads.to_string())
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "measuring {threads} threads failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    match numbers[..] {
+        [virt, rss] => Ok((virt, rss)),
+        _ => anyhow::bail!("the child printed {text:?}"),
+    }
+}
+
 pub fn run(ctx: &Ctx) -> Result<Recorded> {
     let reps = ctx.pick(5, 1);
     let n = ctx.pick(2_000, 20);
@@ -52,7 +89,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     }
     let mut memory = Vec::new();
     for threads in counts(ctx.quick) {
-        let (virt, rss) = per_thread_kib(threads);
+        let (virt, rss) = per_thread_in_fresh_process(threads)?;
         memory.push((threads, virt, rss));
         ctx.step(&format!("{threads} waiting threads"));
     }
@@ -62,6 +99,20 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
 
     let mut values = Values::default();
     values.nanos("spawn_default", spawn[1].1);
+    if let Some(&(threads, virt, _)) = memory.first() {
+        values.number(
+            "few_threads",
+            threads as f64,
+            "threads",
+            thousands(threads as f64),
+        );
+        values.number(
+            "virt_few_mib",
+            virt / 1024.0,
+            "MiB",
+            format!("{} MiB", sig(virt / 1024.0, 2)),
+        );
+    }
     if let Some(&(threads, virt, rss)) = memory.last() {
         values.number(
             "mem_threads",
@@ -118,7 +169,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
         thousands(d.max_threads as f64),
         d.stopped
     );
-    let notes = "Address space is reserved, not used: each thread's stack is mapped in full, but only the pages it touches take memory. The cap keeps the experiment polite; the real limit is the smallest of the kernel's `threads-max`, the user's process limit (`ulimit -u`), the cgroup's `pids.max`, and memory for the pages each thread does touch.";
+    let notes = "Each memory row is measured in a new process, so that no stacks or allocator arenas are left over from an earlier row. Address space is reserved, not used: each thread's stack is mapped in full, but only the pages it touches take memory. The cap keeps the experiment polite; the real limit is the smallest of the kernel's `threads-max`, the user's process limit (`ulimit -u`), the cgroup's `pids.max`, and memory for the pages each thread does touch.";
     Ok(Rendered {
         markdown: fragment(results, &body, notes),
         plots: Vec::new(),

@@ -55,8 +55,10 @@ fn threads_are_named_after_their_job() {
 
 #[test]
 fn jobs_run_at_the_same_time() {
-    // Each job waits until all four have started: run one after another,
-    // they would wait for ever, so the barrier has a way out.
+    // Each job waits at a barrier until all four have started: run one after
+    // another, the first would wait for ever. So the test waits for the
+    // results with a timeout, and a sequential `run_all` fails it instead of
+    // hanging it (the stuck thread is abandoned; the test process ends it).
     let gate = Arc::new(Barrier::new(4));
     let jobs: Vec<ex::Job> = (0..4)
         .map(|i| -> ex::Job {

@@ -9,6 +9,7 @@ use exercise_02_03_timed_queue as ex;
 #[path = "../solution/lib.rs"]
 mod ex;
 
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,6 +30,10 @@ fn every_item_arrives_exactly_once() {
     let all = within(Duration::from_secs(60), || {
         let q = ex::TimedQueue::new(3);
         let (producers, per) = (4, 2_000u32);
+        // Consumers stop when, between them, they have taken every item; a
+        // lost item keeps them looking until `within` fails the test.
+        let taken = AtomicUsize::new(0);
+        let total = (producers * per) as usize;
         thread::scope(|s| {
             for p in 0..producers {
                 let q = &q;
@@ -38,13 +43,17 @@ fn every_item_arrives_exactly_once() {
                     }
                 });
             }
+
             let consumers: Vec<_> = (0..3)
                 .map(|_| {
-                    let q = &q;
+                    let (q, taken) = (&q, &taken);
                     s.spawn(move || {
                         let mut got = Vec::new();
-                        while let Some(x) = q.pop_timeout(Duration::from_millis(300)) {
-                            got.push(x);
+                        while taken.load(Relaxed) < total {
+                            if let Some(x) = q.pop_timeout(Duration::from_millis(50)) {
+                                got.push(x);
+                                taken.fetch_add(1, Relaxed);
+                            }
                         }
                         got
                     })
@@ -92,6 +101,9 @@ fn a_waiting_consumer_wakes_when_an_item_arrives() {
         let q = ex::TimedQueue::new(1);
         thread::scope(|s| {
             let consumer = s.spawn(|| q.pop_timeout(LONG));
+            // Gives the consumer time to start waiting, so that the push must
+            // wake it. The result does not depend on it: had the consumer not
+            // started yet, it would find the item at once.
             thread::sleep(Duration::from_millis(20));
             q.push_timeout(7, LONG).unwrap();
             assert_eq!(consumer.join().unwrap(), Some(7));

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Copy, Debug)]
 pub enum Policy {
     /// Python 2: every `n` instructions ("ticks") the holder releases the
-    /// lock and at once asks for it again.
+    /// lock and at once asks for it again. `n` must be a power of two, so
+    /// the check is a mask rather than a division.
     Ticks(u32),
     /// Python 3.2 and later: a thread that has waited `switch` for the lock
     /// asks the holder to drop it, and the holder does at its next check.
@@ -32,26 +33,42 @@ pub struct Gil {
     switched: Condvar,        // a waiter took the lock after a forced drop
     drop_request: AtomicBool, // read by the holder between instructions
     policy: Policy,
+    tick_mask: u64, // n - 1 for Policy::Ticks(n)
 }
 
 struct State {
     held: bool,
-    /// Counts hand-overs, so a waiter can tell whether the holder changed.
+    /// Counts hand-offs, so a waiter can tell whether the holder changed.
     switches: u64,
+    /// Threads waiting on `released` and on `switched`. Notifying a Rust
+    /// `Condvar` is a system call even when nobody waits (glibc's condition
+    /// variables skip it), so the GIL notifies only when someone does.
+    waiting: u32,
+    waiting_switch: u32,
 }
 // ANCHOR_END: gil
 
 impl Gil {
     pub fn new(policy: Policy) -> Gil {
+        let tick_mask = match policy {
+            Policy::Ticks(n) => {
+                assert!(n.is_power_of_two(), "Policy::Ticks needs a power of two");
+                u64::from(n) - 1
+            }
+            Policy::Interval { .. } => 0,
+        };
         Gil {
             state: Mutex::new(State {
                 held: false,
                 switches: 0,
+                waiting: 0,
+                waiting_switch: 0,
             }),
             released: Condvar::new(),
             switched: Condvar::new(),
             drop_request: AtomicBool::new(false),
             policy,
+            tick_mask,
         }
     }
 
@@ -74,8 +91,10 @@ impl Gil {
             }
             while s.held {
                 let seen = s.switches;
+                s.waiting += 1;
                 let (guard, waited) = self.released.wait_timeout(s, switch).unwrap();
                 s = guard;
+                s.waiting -= 1;
                 // A whole interval passed and the same thread still holds it:
                 // ask it to drop the lock at its next check.
                 if waited.timed_out() && s.held && s.switches == seen {
@@ -84,30 +103,42 @@ impl Gil {
             }
         } else {
             while s.held {
+                s.waiting += 1;
                 s = self.released.wait(s).unwrap();
+                s.waiting -= 1;
             }
         }
         s.held = true;
         s.switches += 1;
         self.drop_request.store(false, Relaxed);
-        self.switched.notify_all();
+        if s.waiting_switch > 0 {
+            self.switched.notify_all();
+        }
     }
 
-    /// Lets go of the lock and wakes one waiter.
+    /// Lets go of the lock and wakes one waiter, if there is one.
     pub fn release(&self) {
-        self.state().held = false;
-        self.released.notify_one();
+        let mut s = self.state();
+        s.held = false;
+        if s.waiting > 0 {
+            self.released.notify_one();
+        }
     }
     // ANCHOR_END: acquire
 
     // ANCHOR: check
     /// Called by the interpreter between instructions; `executed` counts them.
-    /// Cheap when nobody waits: one relaxed load, or one division.
+    /// Cheap when nobody waits: one relaxed load, or one mask and compare.
+    ///
+    /// `drop_request` is only a hint, so `Relaxed` is enough: it orders
+    /// nothing, and every hand-off of the lock itself goes through the mutex,
+    /// which orders the interpreter's memory. A late-seen request costs one
+    /// more instruction before the switch, never a wrong result.
     #[inline]
     pub fn check(&self, executed: u64) {
         match self.policy {
-            Policy::Ticks(n) => {
-                if executed.is_multiple_of(u64::from(n)) {
+            Policy::Ticks(_) => {
+                if executed & self.tick_mask == 0 {
                     self.release(); // and straight back in line: a waiter
                     self.acquire(false); // woken on another core often loses
                 }
@@ -127,14 +158,18 @@ impl Gil {
         let mut s = self.state();
         s.held = false;
         let seen = s.switches;
-        self.released.notify_one();
+        if s.waiting > 0 {
+            self.released.notify_one();
+        }
         while s.switches == seen {
             // Bounded: if no one takes the lock, carry on.
+            s.waiting_switch += 1;
             let (guard, waited) = self
                 .switched
                 .wait_timeout(s, Duration::from_millis(50))
                 .unwrap();
             s = guard;
+            s.waiting_switch -= 1;
             if waited.timed_out() {
                 break;
             }
@@ -248,33 +283,55 @@ fn serve(conn: TcpStream, gil: &Gil) -> std::io::Result<()> {
     let mut buf = [0u8; 64]; // messages are capped at 64 bytes
     let mut locals = [0i64];
     gil.acquire(false);
-    loop {
-        let n = gil.blocking(|| conn.read(&mut buf))?;
-        if n == 0 {
-            break; // the client hung up
-        }
+    let served = loop {
+        let n = match gil.blocking(|| conn.read(&mut buf)) {
+            Ok(0) => break Ok(()), // the client hung up
+            Ok(n) => n,
+            Err(e) => break Err(e),
+        };
         locals[0] = 3; // a few instructions of request handling
         interpret(&COUNTDOWN, &mut locals, Some(gil));
-        gil.blocking(|| conn.write_all(&buf[..n]))?;
-    }
-    gil.release();
-    Ok(())
+        if let Err(e) = gil.blocking(|| conn.write_all(&buf[..n])) {
+            break Err(e);
+        }
+    };
+    gil.release(); // on every path, or the other threads wait for ever
+    served
 }
 // ANCHOR_END: echo
 
 // ANCHOR: convoy
+/// What runs beside the echo server during a measurement.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Load {
+    /// Interpreter threads counting down under the server's GIL.
+    pub gil_threads: usize,
+    /// Threads spinning outside the GIL: they compete for the CPUs only.
+    pub free_threads: usize,
+}
+
+/// Sets `stop` when dropped, so the busy threads end on every path out of
+/// `echo_rate`, errors included; the scope would otherwise wait for ever.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Relaxed);
+    }
+}
+
 /// Requests per second the echo server answers during `duration`, with
-/// `cpu_threads` interpreter threads counting down under the same GIL. The
-/// client stands for another process: it does not take the GIL.
-pub fn echo_rate(gil: &Gil, cpu_threads: usize, duration: Duration) -> std::io::Result<f64> {
+/// `load` running beside it. The client stands for another process: it
+/// does not take the GIL.
+pub fn echo_rate(gil: &Gil, load: Load, duration: Duration) -> std::io::Result<f64> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let mut client = TcpStream::connect(listener.local_addr()?)?;
     let (server_side, _) = listener.accept()?;
     let stop = AtomicBool::new(false);
-    let answered = AtomicU64::new(0);
+    let mut answered = 0u64;
     thread::scope(|s| -> std::io::Result<()> {
         let server = s.spawn(|| serve(server_side, gil));
-        for _ in 0..cpu_threads {
+        for _ in 0..load.gil_threads {
             s.spawn(|| {
                 gil.acquire(false);
                 while !stop.load(Relaxed) {
@@ -284,6 +341,15 @@ pub fn echo_rate(gil: &Gil, cpu_threads: usize, duration: Duration) -> std::io::
                 gil.release();
             });
         }
+        for _ in 0..load.free_threads {
+            s.spawn(|| {
+                while !stop.load(Relaxed) {
+                    let mut locals = [100_000];
+                    black_box(interpret(&COUNTDOWN, &mut locals, None));
+                }
+            });
+        }
+        let _stop = StopOnDrop(&stop);
         client.set_nodelay(true)?;
         client.set_read_timeout(Some(Duration::from_secs(10)))?;
         let start = Instant::now();
@@ -291,13 +357,12 @@ pub fn echo_rate(gil: &Gil, cpu_threads: usize, duration: Duration) -> std::io::
         while start.elapsed() < duration {
             client.write_all(b"x")?;
             client.read_exact(&mut byte)?;
-            answered.fetch_add(1, Relaxed);
+            answered += 1;
         }
-        stop.store(true, Relaxed);
         drop(client); // the server reads end-of-stream and returns
         server.join().expect("the server panicked")
     })?;
-    Ok(answered.load(Relaxed) as f64 / duration.as_secs_f64())
+    Ok(answered as f64 / duration.as_secs_f64())
 }
 // ANCHOR_END: convoy
 

@@ -4,9 +4,10 @@ use std::time::{Duration, Instant};
 
 // ANCHOR: extern
 // SAFETY: the declaration matches the definition in c/blocking.c (`long`,
-// `unsigned`, returning `long`), and that function reads only its arguments
-// and keeps no state, so any thread may call it at any time with any values.
-// That is what `safe fn` promises, and why its calls need no `unsafe`.
+// `unsigned`, returning `long`). That function reads only its arguments,
+// keeps no state, and is defined for every argument (its multiplication
+// wraps instead of overflowing), so any thread may call it at any time with
+// any values. That is what `safe fn` promises, and why calls need no `unsafe`.
 #[link(name = "listing_02_21_blocking_c_c", kind = "static")]
 unsafe extern "C" {
     safe fn blocking_slow_square(x: c_long, ms: c_uint) -> c_long;
@@ -32,4 +33,18 @@ fn main() {
         one * 4
     );
     println!("four calls on four threads took {elapsed:.1?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The promise behind `safe fn`: every argument is fine, even one whose
+    /// square does not fit.
+    #[test]
+    fn large_arguments_wrap_like_rust() {
+        for x in [c_long::MAX, c_long::MIN, 3_037_000_500, -7] {
+            assert_eq!(blocking_slow_square(x, 0), x.wrapping_mul(x));
+        }
+    }
 }

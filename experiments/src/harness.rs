@@ -58,6 +58,34 @@ pub fn median_of(reps: usize, mut measure: impl FnMut() -> f64) -> f64 {
     values[values.len() / 2]
 }
 
+/// Medians of several measurements taken in turns: one warm-up round, then
+/// `reps` rounds, each running every measurement once. When the machine's
+/// speed drifts (a virtual machine's neighbours, a CPU's clock), the drift
+/// falls on every measurement alike instead of on whichever ran last, so
+/// their ratios stay fair. `done` is called after each measurement.
+pub fn interleaved_medians(
+    reps: usize,
+    measures: &[&dyn Fn() -> f64],
+    mut done: impl FnMut(),
+) -> Vec<f64> {
+    let mut all: Vec<Vec<f64>> = vec![Vec::new(); measures.len()];
+    for round in 0..=reps.max(1) {
+        for (i, measure) in measures.iter().enumerate() {
+            let value = measure();
+            if round > 0 {
+                all[i].push(value);
+            }
+            done();
+        }
+    }
+    all.into_iter()
+        .map(|mut values| {
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        })
+        .collect()
+}
+
 /// Nanoseconds per operation: `f` runs `ops` operations once.
 pub fn ns_per_op(ops: u64, f: impl FnOnce()) -> f64 {
     let start = Instant::now();

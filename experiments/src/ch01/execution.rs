@@ -42,6 +42,11 @@ def count(n):
 def nothing():
     pass
 def median_ns(run, n):
+    # CPython 3.11 and later specialise (\"quicken\") a function's bytecode
+    # only once it has been called several times; until then it runs slower,
+    # generic code. Warm up with short calls so that every timed run is alike.
+    for _ in range(16):
+        run(1000)
     times = []
     for _ in range(3):
         t0 = time.perf_counter()

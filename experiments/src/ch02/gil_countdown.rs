@@ -4,7 +4,7 @@
 
 use super::toy_gil::{Gil, Policy, countdown, pin_to_one_cpu};
 use crate::Recorded;
-use crate::harness::{Ctx, Values, median_of, sig};
+use crate::harness::{Ctx, Values, interleaved_medians, sig};
 use crate::render::{BarPlot, Rendered, Table, fragment};
 use crate::results::Results;
 use anyhow::{Context, Result};
@@ -37,8 +37,9 @@ struct Data {
     python: Option<(String, i64, [f64; 3])>,
 }
 
-pub fn steps(_quick: bool) -> u64 {
-    10
+pub fn steps(quick: bool) -> u64 {
+    let rounds = if quick { 2 } else { 6 };
+    9 * rounds + 1
 }
 
 fn interval() -> Gil {
@@ -62,70 +63,53 @@ fn on_one_cpu(f: impl FnOnce() -> f64 + Send) -> f64 {
 
 pub fn run(ctx: &Ctx) -> Result<Recorded> {
     let n: i64 = ctx.pick(200_000_000, 200_000);
-    let reps = ctx.pick(3, 1);
-    let mut rows = Vec::new();
-    let mut add = |key: &str, what: &str, seconds: f64| {
-        rows.push(Row {
+    let reps = ctx.pick(5, 1);
+    let secs = |d: Duration| d.as_secs_f64();
+    let ticks = || Gil::new(Policy::Ticks(TICKS));
+    let configs: [(&str, &str, &dyn Fn() -> f64); 9] = [
+        ("one", "one thread", &|| secs(countdown(n, 1, None))),
+        ("one_gil", "one thread, GIL (5 ms switch interval)", &|| {
+            secs(countdown(n, 1, Some(&interval())))
+        }),
+        (
+            "one_ticks",
+            "one thread, old GIL (release every 1,024 instructions)",
+            &|| secs(countdown(n, 1, Some(&ticks()))),
+        ),
+        ("two_free", "two threads, no GIL", &|| {
+            secs(countdown(n, 2, None))
+        }),
+        (
+            "two_gil",
+            "two threads, GIL (5 ms switch interval)",
+            &|| secs(countdown(n, 2, Some(&interval()))),
+        ),
+        (
+            "two_ticks",
+            "two threads, old GIL (release every 1,024 instructions)",
+            &|| secs(countdown(n, 2, Some(&ticks()))),
+        ),
+        ("one_cpu_one", "one thread, one CPU", &|| {
+            on_one_cpu(|| secs(countdown(n, 1, None)))
+        }),
+        ("one_cpu_gil", "two threads, GIL, one CPU", &|| {
+            on_one_cpu(|| secs(countdown(n, 2, Some(&interval()))))
+        }),
+        ("one_cpu_ticks", "two threads, old GIL, one CPU", &|| {
+            on_one_cpu(|| secs(countdown(n, 2, Some(&ticks()))))
+        }),
+    ];
+    let measures: Vec<&dyn Fn() -> f64> = configs.iter().map(|c| c.2).collect();
+    let medians = interleaved_medians(reps, &measures, || ctx.step("countdown"));
+    let rows: Vec<Row> = configs
+        .iter()
+        .zip(medians)
+        .map(|(&(key, what, _), seconds)| Row {
             key: key.into(),
             what: what.into(),
             seconds,
-        });
-        ctx.step(what);
-    };
-    let secs = |d: Duration| d.as_secs_f64();
-    add(
-        "one",
-        "one thread",
-        median_of(reps, || secs(countdown(n, 1, None))),
-    );
-    add(
-        "one_gil",
-        "one thread, GIL (5 ms switch interval)",
-        median_of(reps, || secs(countdown(n, 1, Some(&interval())))),
-    );
-    add(
-        "one_ticks",
-        "one thread, old GIL (release every 1,024 instructions)",
-        median_of(reps, || {
-            secs(countdown(n, 1, Some(&Gil::new(Policy::Ticks(TICKS)))))
-        }),
-    );
-    add(
-        "two_free",
-        "two threads, no GIL",
-        median_of(reps, || secs(countdown(n, 2, None))),
-    );
-    add(
-        "two_gil",
-        "two threads, GIL (5 ms switch interval)",
-        median_of(reps, || secs(countdown(n, 2, Some(&interval())))),
-    );
-    add(
-        "two_ticks",
-        "two threads, old GIL (release every 1,024 instructions)",
-        median_of(reps, || {
-            secs(countdown(n, 2, Some(&Gil::new(Policy::Ticks(TICKS)))))
-        }),
-    );
-    add(
-        "one_cpu_one",
-        "one thread, one CPU",
-        median_of(reps, || on_one_cpu(|| secs(countdown(n, 1, None)))),
-    );
-    add(
-        "one_cpu_gil",
-        "two threads, GIL, one CPU",
-        median_of(reps, || {
-            on_one_cpu(|| secs(countdown(n, 2, Some(&interval()))))
-        }),
-    );
-    add(
-        "one_cpu_ticks",
-        "two threads, old GIL, one CPU",
-        median_of(reps, || {
-            on_one_cpu(|| secs(countdown(n, 2, Some(&Gil::new(Policy::Ticks(TICKS))))))
-        }),
-    );
+        })
+        .collect();
     let py_n: i64 = ctx.pick(20_000_000, 20_000);
     let python = python_countdown(py_n, reps)?;
     ctx.step("CPython");

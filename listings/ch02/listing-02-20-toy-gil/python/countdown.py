@@ -1,6 +1,7 @@
 """Beazley's countdown under CPython: one thread, then two threads sharing
 the same work, then the same two threads confined to one CPU.
-Prints the three median times in seconds (of REPS runs each, default 3)."""
+Prints the three median times in seconds (of REPS runs each, default 3).
+Usage: countdown.py N [REPS]"""
 import os
 import statistics
 import sys
@@ -25,12 +26,21 @@ def timed(threads, n):
 
 n = int(sys.argv[1])
 reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-timed(1, n // 4)  # warm up: the first run pays for CPU frequency and caches
-ones, twos = [], []
-for _ in range(reps):  # alternate, so that drift affects both alike
+every_cpu = os.sched_getaffinity(0)
+one_cpu = {min(every_cpu)}
+# Warm up. CPython 3.11 and later specialise ("quicken") a function's bytecode
+# only after it has been called several times: without this, the first timed
+# runs would execute slower, generic bytecode and the comparison would be off.
+for _ in range(16):
+    count(1000)
+timed(1, n // 4)
+ones, twos, pinned = [], [], []
+# Take the three in turns, so that a drift in the machine's speed affects
+# all three alike. Threads inherit the CPU set of the thread that starts them.
+for _ in range(reps):
     ones.append(timed(1, n))
     twos.append(timed(2, n))
-# Threads started from now on inherit this thread's CPU set: one CPU.
-os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-pinned = [timed(2, n) for _ in range(reps)]
+    os.sched_setaffinity(0, one_cpu)
+    pinned.append(timed(2, n))
+    os.sched_setaffinity(0, every_cpu)
 print(statistics.median(ones), statistics.median(twos), statistics.median(pinned))

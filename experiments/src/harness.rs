@@ -58,16 +58,17 @@ pub fn median_of(reps: usize, mut measure: impl FnMut() -> f64) -> f64 {
     values[values.len() / 2]
 }
 
-/// Medians of several measurements taken in turns: one warm-up round, then
-/// `reps` rounds, each running every measurement once. When the machine's
-/// speed drifts (a virtual machine's neighbours, a CPU's clock), the drift
-/// falls on every measurement alike instead of on whichever ran last, so
-/// their ratios stay fair. `done` is called after each measurement.
-pub fn interleaved_medians(
+/// Several measurements taken in turns: one warm-up round, then `reps`
+/// rounds, each running every measurement once. When the machine's speed
+/// drifts (a virtual machine's neighbours, a CPU's clock), the drift falls on
+/// every measurement alike instead of on whichever ran last, so their ratios
+/// stay fair. Returns each measurement's median, minimum and maximum over the
+/// rounds. `done` is called after each measurement.
+pub fn interleaved_stats(
     reps: usize,
     measures: &[&dyn Fn() -> f64],
     mut done: impl FnMut(),
-) -> Vec<f64> {
+) -> Vec<Spread> {
     let mut all: Vec<Vec<f64>> = vec![Vec::new(); measures.len()];
     for round in 0..=reps.max(1) {
         for (i, measure) in measures.iter().enumerate() {
@@ -81,8 +82,32 @@ pub fn interleaved_medians(
     all.into_iter()
         .map(|mut values| {
             values.sort_by(f64::total_cmp);
-            values[values.len() / 2]
+            Spread {
+                median: values[values.len() / 2],
+                min: values[0],
+                max: values[values.len() - 1],
+            }
         })
+        .collect()
+}
+
+/// The median of repeated measurements, and their range.
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Spread {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// `interleaved_stats`, medians only.
+pub fn interleaved_medians(
+    reps: usize,
+    measures: &[&dyn Fn() -> f64],
+    done: impl FnMut(),
+) -> Vec<f64> {
+    interleaved_stats(reps, measures, done)
+        .into_iter()
+        .map(|s| s.median)
         .collect()
 }
 

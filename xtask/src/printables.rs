@@ -347,8 +347,9 @@ fn deck_html(course: &str, chapter: &str, stem: &str, deck: &[Slide]) -> String 
     )
 }
 
-/// A handout (`notes == false`: three slides a page with ruled lines) or a
-/// notes edition (`notes == true`: each slide with its speaker notes).
+/// A handout (`notes == false`: three slides a page, each with its speaker
+/// notes in small type and ruled lines beside it) or a notes edition
+/// (`notes == true`: each slide large, with its speaker notes below).
 fn handout_html(title: &str, chapters: &[(String, &Vec<Slide>)], notes: bool) -> String {
     let mut body = format!("<h1 class=\"handout-title\">{}</h1>\n", html_escape(title));
     for (c, (chapter, deck)) in chapters.iter().enumerate() {
@@ -376,10 +377,17 @@ fn handout_html(title: &str, chapters: &[(String, &Vec<Slide>)], notes: bool) ->
                     "<div class=\"item\"><div class=\"thumb\">{slide}</div><div class=\"speaker-notes\">{notes}</div></div>"
                 );
             } else {
+                // The instructor's notes head the column, in small type; the
+                // ruled lines below them are the attendee's.
+                let notes = if s.notes_html.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("<div class=\"handout-notes\">{}</div>", s.notes_html)
+                };
                 let lines = "<div class=\"line\"></div>".repeat(11);
                 let _ = writeln!(
                     body,
-                    "<div class=\"row\"><div class=\"thumb\">{slide}</div><div class=\"lines\">{lines}</div></div>"
+                    "<div class=\"row\"><div class=\"thumb\">{slide}</div><div class=\"side\">{notes}<div class=\"lines\">{lines}</div></div></div>"
                 );
             }
         }
@@ -769,6 +777,18 @@ fn pdf_info(path: &Path) -> Result<PdfInfo> {
     })
 }
 
+/// A PDF's text in reading order (pdftotext without `-layout`), so that a
+/// column beside another, such as a handout's notes, comes out whole.
+fn flow_text(path: &Path) -> Result<String> {
+    let out = Command::new("pdftotext").arg(path).arg("-").output()?;
+    ensure!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// The titles of a PDF's outline (bookmarks). Chromium writes each outline
 /// item as a plain dictionary, `<</Title (…) /Dest […] /Parent …>>`, with the
 /// title as a literal string, or as UTF-16 in hex when it is not ASCII.
@@ -944,6 +964,9 @@ pub fn check(packages: &[model::Package]) -> Result<()> {
             }
         }
         let notes_text = squash(&pdf_info(&pdf_dir.join(format!("{}-notes.pdf", c.stem)))?.text);
+        let handout_text = squash(&flow_text(
+            &pdf_dir.join(format!("{}-handout.pdf", c.stem)),
+        )?);
         let deck_text = squash(&deck.text);
         for (stem, note) in sample_notes.iter().filter(|(s, _)| *s == c.stem) {
             let probe = note_probe(note);
@@ -952,6 +975,9 @@ pub fn check(packages: &[model::Package]) -> Result<()> {
             }
             if !notes_text.contains(&probe) {
                 problems.push(format!("{stem}-notes.pdf lacks the note \"{probe}\""));
+            }
+            if !handout_text.contains(&probe) {
+                problems.push(format!("{stem}-handout.pdf lacks the note \"{probe}\""));
             }
             if deck_text.contains(&probe) {
                 problems.push(format!(

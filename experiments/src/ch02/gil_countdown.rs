@@ -240,7 +240,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
         "1.97×".into(),
     ]);
     table.row(vec![
-        format!("Python 2.6, two threads, one CPU {cite}"),
+        format!("Python 2.6, two threads, one CPU disabled {cite}"),
         "11.3 s".into(),
         "1.45×".into(),
     ]);

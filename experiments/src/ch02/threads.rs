@@ -162,7 +162,7 @@ pub fn render(results: &Results) -> Result<Rendered> {
         ]);
     }
     let body = format!(
-        "{}\n{}\nThreads running at once (64 KiB stacks, capped at {}): **{}** — {}.",
+        "{}\n{}\nThreads alive at once (64 KiB stacks, capped at {}): **{}** — {}.",
         spawn.to_markdown(),
         memory.to_markdown(),
         thousands(d.cap as f64),

@@ -216,8 +216,9 @@ pub const COUNTDOWN: [Op; 8] = [
 ];
 
 // ANCHOR: interpret
-/// Runs `code` on `locals`, checking the GIL (if any) between instructions,
-/// as CPython's evaluation loop does. Returns the instructions executed.
+/// Runs `code` on `locals`, checking the GIL (if any) between every two
+/// instructions: simpler than CPython's evaluation loop, which checks only at
+/// backward jumps and calls, and costlier. Returns the instructions executed.
 pub fn interpret(code: &[Op], locals: &mut [i64], gil: Option<&Gil>) -> u64 {
     let mut stack: Vec<i64> = Vec::with_capacity(8);
     let (mut pc, mut executed) = (0, 0u64);

@@ -20,7 +20,7 @@ long blocking_slow_square(long x, unsigned ms)
     while (nanosleep(&left, &left) == -1 && errno == EINTR) {
         continue;
     }
-        unsigned long ux = (unsigned long)x;
+    unsigned long ux = (unsigned long)x;
     /* Back to `long`: GCC and Clang define this conversion as wrapping. */
     return (long)(ux * ux);
 }

@@ -35,6 +35,21 @@ pub struct Recorded {
     pub data: serde_json::Value,
 }
 
+impl Recorded {
+    /// The values prose quotes, and the experiment's data as JSON.
+    pub fn new(values: harness::Values, data: impl serde::Serialize) -> Result<Recorded> {
+        Ok(Recorded {
+            values,
+            data: serde_json::to_value(data)?,
+        })
+    }
+}
+
+/// An experiment's data, read back from its results for rendering.
+pub fn data_of<T: serde::de::DeserializeOwned>(results: &Results) -> Result<T> {
+    Ok(serde_json::from_value(results.data.clone())?)
+}
+
 pub struct Experiment {
     /// `ch01/costs`: where its results go (`results/ch01/costs.json`).
     pub id: &'static str,

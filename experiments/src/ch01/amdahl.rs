@@ -80,10 +80,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         seconds_one_thread,
         curves,
     };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 /// The serial fraction that would explain speed-up `s` on `p` CPUs.
@@ -92,7 +89,7 @@ fn karp_flatt(s: f64, p: f64) -> f64 {
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let p = d.cores as u64;
     let mut table = Table::new(&[
         "serial fraction",

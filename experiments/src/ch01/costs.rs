@@ -194,10 +194,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         latency,
         caches: caches(),
     };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 /// The measured curve, and a vertical grey line at each cache size.
@@ -233,7 +230,7 @@ fn latency_series(d: &Data) -> Vec<Series> {
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let mut rows: Vec<&Row> = d.rows.iter().collect();
     rows.sort_by(|a, b| a.ns.total_cmp(&b.ns));
     let call = d

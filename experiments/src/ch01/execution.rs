@@ -133,14 +133,11 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         python_call_ns: python.as_ref().map(|p| p.call_ns),
         python: python.map(|p| (p.version, p.countdown_ns)),
     };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let mut table = Table::new(&[
         "`while n > 0: n -= 1` run by",
         ">time per iteration",

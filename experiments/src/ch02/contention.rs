@@ -141,14 +141,11 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         points,
         spreads,
     };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let mut header = vec![">threads".to_string()];
     header.extend(KINDS.iter().map(|k| format!(">{k}")));
     let refs: Vec<&str> = header.iter().map(String::as_str).collect();

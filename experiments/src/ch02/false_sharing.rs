@@ -43,14 +43,11 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         values.ratio("penalty", side / apart);
     }
     let data = Data { points };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let mut table = Table::new(&[">threads", ">side by side", ">padded apart", ">penalty"]);
     for (threads, side, apart) in &d.points {
         table.row(vec![

@@ -151,10 +151,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         toy_priority,
         python,
     };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 /// One CPython echo server (beside a counting thread or not) against our
@@ -222,7 +219,7 @@ fn python_rates(ctx: &Ctx) -> Result<Option<PythonData>> {
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let cite = "<a class=\"cite\" href=\"../appendix/bibliography.md#skvortsov-2021\">[Skvortsov 2021]</a>";
     let mut columns = vec![
         "switch interval".to_string(),

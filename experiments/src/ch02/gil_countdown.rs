@@ -146,10 +146,7 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         }
     }
     let data = Data { n, rows, python };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 fn python_countdown(n: i64, reps: usize) -> Result<Option<(String, i64, [f64; 3])>> {
@@ -184,7 +181,7 @@ fn python_countdown(n: i64, reps: usize) -> Result<Option<(String, i64, [f64; 3]
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let base = |key: &str| {
         d.rows
             .iter()

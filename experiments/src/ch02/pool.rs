@@ -139,14 +139,11 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         threads,
         points,
     };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let mut table = Table::new(&[
         ">tasks",
         ">sequential",

@@ -137,14 +137,11 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         cap,
         stopped,
     };
-    Ok(Recorded {
-        values,
-        data: serde_json::to_value(data)?,
-    })
+    Recorded::new(values, data)
 }
 
 pub fn render(results: &Results) -> Result<Rendered> {
-    let d: Data = serde_json::from_value(results.data.clone())?;
+    let d: Data = crate::data_of(results)?;
     let mut spawn = Table::new(&["stack size", ">spawn + join"]);
     for (label, ns) in &d.spawn {
         spawn.row(vec![label.clone(), fmt_ns(*ns)]);

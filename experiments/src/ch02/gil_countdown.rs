@@ -4,7 +4,7 @@
 
 use super::toy_gil::{Gil, Policy, countdown, pin_to_one_cpu};
 use crate::Recorded;
-use crate::harness::{Ctx, Values, interleaved_medians, sig};
+use crate::harness::{Ctx, Values, interleaved_stats, sig};
 use crate::render::{BarPlot, Rendered, Table, fragment};
 use crate::results::Results;
 use anyhow::{Context, Result};
@@ -100,7 +100,14 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
         }),
     ];
     let measures: Vec<&dyn Fn() -> f64> = configs.iter().map(|c| c.2).collect();
-    let medians = interleaved_medians(reps, &measures, || ctx.step("countdown"));
+    let stats = interleaved_stats(reps, &measures, || ctx.step("countdown"));
+    let medians: Vec<f64> = stats.iter().map(|s| s.median).collect();
+    // How far the two-threads-under-the-GIL ratio can move with the runs'
+    // spread: the slowest two-thread run over the fastest one-thread run, and
+    // the other way round.
+    let (one_gil, two_gil) = (stats[1], stats[4]);
+    let gil_ratio_low = two_gil.min / one_gil.max;
+    let gil_ratio_high = two_gil.max / one_gil.min;
     let rows: Vec<Row> = configs
         .iter()
         .zip(medians)
@@ -126,6 +133,8 @@ pub fn run(ctx: &Ctx) -> Result<Recorded> {
     values.ratio("one_gil_cost", get("one_gil") / get("one"));
     values.ratio("one_ticks_cost", get("one_ticks") / get("one"));
     values.ratio("gil_vs_one_gil", get("two_gil") / get("one_gil"));
+    values.ratio("gil_vs_one_gil_low", gil_ratio_low);
+    values.ratio("gil_vs_one_gil_high", gil_ratio_high);
     values.ratio("ticks_vs_one_ticks", get("two_ticks") / get("one_ticks"));
     values.ratio("gil_speedup", get("one") / get("two_gil"));
     values.ratio("ticks_slowdown", get("two_ticks") / get("one"));

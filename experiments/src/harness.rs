@@ -99,18 +99,6 @@ pub struct Spread {
     pub max: f64,
 }
 
-/// `interleaved_stats`, medians only.
-pub fn interleaved_medians(
-    reps: usize,
-    measures: &[&dyn Fn() -> f64],
-    done: impl FnMut(),
-) -> Vec<f64> {
-    interleaved_stats(reps, measures, done)
-        .into_iter()
-        .map(|s| s.median)
-        .collect()
-}
-
 /// Nanoseconds per operation: `f` runs `ops` operations once.
 pub fn ns_per_op(ops: u64, f: impl FnOnce()) -> f64 {
     let start = Instant::now();

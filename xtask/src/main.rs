@@ -44,13 +44,23 @@ fn dispatch(args: &[String]) -> Result<()> {
         "print" => printables::print(),
         "serve" => book::serve(),
         "build" => book::build(),
-        "test" => test(rest),
-        "bless" => bless(rest),
+        "test" => {
+            util::ensure_libzmq()?;
+            test(rest)
+        }
+        "bless" => {
+            util::ensure_libzmq()?;
+            bless(rest)
+        }
         "listings" => {
+            util::ensure_libzmq()?;
             let packages = listings::select(model::packages()?, rest)?;
             listings::run(&packages, listings::Mode::Check)
         }
-        "experiments" => experiments(rest),
+        "experiments" => {
+            util::ensure_libzmq()?;
+            experiments(rest)
+        }
         "help" | "--help" | "-h" => {
             println!("{}", HELP.trim());
             Ok(())

@@ -590,33 +590,19 @@ fn build_date() -> String {
 
 // ------------------------------------------------------------ PDF and checks --
 
-/// Makes sure Debian's Chromium and poppler-utils are installed: as root on
-/// a Debian machine it installs them with apt-get (nothing downloads a
-/// browser of its own); otherwise it says what to install.
+/// Makes sure Debian's Chromium and poppler-utils are installed (see
+/// `util::ensure_debian_packages`: nothing downloads a browser of its own).
 fn ensure_tools() -> Result<()> {
     let have = |c: &str| Command::new(c).arg("-v").output().is_ok();
-    if chromium().is_ok() && have("pdfinfo") {
-        return Ok(());
-    }
-    if is_root() && have("apt-get") {
-        eprintln!("Installing Debian's chromium and poppler-utils (once)…");
-        util::run(Command::new("apt-get").arg("update"))?;
-        util::run(
-            Command::new("apt-get")
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .args([
-                    "install",
-                    "-y",
-                    "--no-install-recommends",
-                    "chromium",
-                    "poppler-utils",
-                ]),
-        )?;
-        return Ok(());
-    }
-    bail!(
-        "the printable editions need Chromium and poppler-utils: `sudo apt-get install chromium poppler-utils`"
-    )
+    let missing: Vec<&str> = [
+        ("chromium", chromium().is_ok()),
+        ("poppler-utils", have("pdfinfo")),
+    ]
+    .into_iter()
+    .filter(|(_, present)| !present)
+    .map(|(package, _)| package)
+    .collect();
+    util::ensure_debian_packages(&missing, "the printable editions")
 }
 
 /// Debian's Chromium, or an error that says how to install it.
@@ -654,17 +640,10 @@ fn chromium_command(profile: &Path) -> Result<Command> {
     cmd.arg(format!("--user-data-dir={}", profile.display()));
     // Chromium's sandbox needs user namespaces, which root inside a
     // container does not get.
-    if is_root() {
+    if util::is_root() {
         cmd.arg("--no-sandbox");
     }
     Ok(cmd)
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn file_url(p: &Path) -> String {

@@ -90,8 +90,13 @@ fn parse(block: &[&str]) -> SlideSource {
 }
 
 /// Markdown to HTML, with code blocks highlighted now rather than by a
-/// script in the reader's browser. `fix_src` rewrites image paths.
-pub fn markdown_to_html(md: &str, fix_src: &dyn Fn(&str) -> String) -> String {
+/// script in the reader's browser. `fix_src` rewrites image paths and
+/// `fix_href` link targets (both are relative to the chapter page).
+pub fn markdown_to_html(
+    md: &str,
+    fix_src: &dyn Fn(&str) -> String,
+    fix_href: &dyn Fn(&str) -> String,
+) -> String {
     let mut events = Vec::new();
     let mut code: Option<(String, String)> = None;
     for event in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
@@ -128,12 +133,38 @@ pub fn markdown_to_html(md: &str, fix_src: &dyn Fn(&str) -> String) -> String {
                     id,
                 }));
             }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: fix_href(&dest_url).into(),
+                    title,
+                    id,
+                }));
+            }
+            // Raw HTML, such as the link a `{{#ref}}` expands to.
+            Event::InlineHtml(h) => events.push(Event::InlineHtml(fix_hrefs(&h, fix_href).into())),
+            Event::Html(h) => events.push(Event::Html(fix_hrefs(&h, fix_href).into())),
             other => events.push(other),
         }
     }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
+}
+
+/// Rewrites every `href="…"` of a piece of raw HTML with `fix_href`.
+fn fix_hrefs(html: &str, fix_href: &dyn Fn(&str) -> String) -> String {
+    static HREF: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#"href="([^"]*)""#).expect("valid regex"));
+    HREF.replace_all(html, |c: &regex::Captures| {
+        format!("href=\"{}\"", fix_href(&c[1]))
+    })
+    .into_owned()
 }
 
 /// A highlighted `<pre>` block. Rust gets colours; hidden doc-test lines
@@ -433,7 +464,17 @@ mod tests {
 
     #[test]
     fn images_are_rewritten() {
-        let html = markdown_to_html("![plot](../generated/a.svg)", &|s| format!("X/{s}"));
+        let html = markdown_to_html("![plot](../generated/a.svg)", &|s| format!("X/{s}"), &|s| {
+            s.to_string()
+        });
         assert!(html.contains("src=\"X/../generated/a.svg\""), "{html}");
+    }
+
+    #[test]
+    fn links_and_raw_hrefs_are_rewritten() {
+        let md = "See [3.6](binary.md) and <a href=\"#listing-3-2\">Listing 3-2</a>.";
+        let html = markdown_to_html(md, &|s| s.to_string(), &|s| format!("BOOK/{s}"));
+        assert!(html.contains("href=\"BOOK/binary.md\""), "{html}");
+        assert!(html.contains("href=\"BOOK/#listing-3-2\""), "{html}");
     }
 }

@@ -240,6 +240,49 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Installs the named Debian packages that are missing: as root on a Debian
+/// machine (as CI runs) with apt-get; otherwise it fails and says what to
+/// install. `what` names what needs them.
+pub fn ensure_debian_packages(missing: &[&str], what: &str) -> Result<()> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let have_apt = Command::new("apt-get").arg("-v").output().is_ok();
+    if is_root() && have_apt {
+        eprintln!("Installing Debian's {} (once)…", missing.join(", "));
+        run(Command::new("apt-get").arg("update"))?;
+        return run(Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(missing));
+    }
+    bail!(
+        "{what} need Debian's {}: `sudo apt-get install {}`",
+        missing.join(", "),
+        missing.join(" ")
+    )
+}
+
+/// The C library the `zmq` crate links (Chapter 3's ZeroMQ listings), found
+/// through pkg-config: installs `libzmq3-dev` and `pkg-config` if missing.
+pub fn ensure_libzmq() -> Result<()> {
+    let found = Command::new("pkg-config")
+        .args(["--exists", "libzmq"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        return Ok(());
+    }
+    ensure_debian_packages(&["libzmq3-dev", "pkg-config"], "the ZeroMQ listings")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,47 +330,4 @@ mod tests {
         let doubled = parallel_map(&items, 4, |x| x * 2);
         assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
     }
-}
-
-pub fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// Installs the named Debian packages that are missing: as root on a Debian
-/// machine (as CI runs) with apt-get; otherwise it fails and says what to
-/// install. `what` names what needs them.
-pub fn ensure_debian_packages(missing: &[&str], what: &str) -> Result<()> {
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let have_apt = Command::new("apt-get").arg("-v").output().is_ok();
-    if is_root() && have_apt {
-        eprintln!("Installing Debian's {} (once)…", missing.join(", "));
-        run(Command::new("apt-get").arg("update"))?;
-        return run(Command::new("apt-get")
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y", "--no-install-recommends"])
-            .args(missing));
-    }
-    bail!(
-        "{what} need Debian's {}: `sudo apt-get install {}`",
-        missing.join(", "),
-        missing.join(" ")
-    )
-}
-
-/// The C library the `zmq` crate links (Chapter 3's ZeroMQ listings), found
-/// through pkg-config: installs `libzmq3-dev` and `pkg-config` if missing.
-pub fn ensure_libzmq() -> Result<()> {
-    let found = Command::new("pkg-config")
-        .args(["--exists", "libzmq"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Ok(());
-    }
-    ensure_debian_packages(&["libzmq3-dev", "pkg-config"], "the ZeroMQ listings")
 }

@@ -5,7 +5,7 @@ use crate::results::{Machine, Value};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::process::Command;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Handed to an experiment while it runs.
 pub struct Ctx {
@@ -51,6 +51,30 @@ impl Ctx {
 /// The median of `reps` runs of `measure` (after one warm-up run whose
 /// result is dropped). The median resists the odd interrupted run better
 /// than the mean.
+/// A buffer larger than any last-level cache: copying it moves every byte
+/// from main memory and back, the physical limit of a stream of messages.
+pub const MAIN_MEMORY: usize = 128 << 20;
+
+/// One core copying `size`-byte buffers over and over for about `budget`:
+/// bytes per second. The reference line of Chapter 3's throughput plots.
+pub fn memcpy_rate(size: usize, budget: Duration) -> f64 {
+    let src = vec![0x2Au8; size];
+    let mut dst = vec![0u8; size];
+    // The page faults happen here, before the clock starts.
+    dst.copy_from_slice(&src);
+    let batch = ((1 << 22) / size).max(1) as u64;
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < budget {
+        for _ in 0..batch {
+            dst.copy_from_slice(std::hint::black_box(&src));
+            std::hint::black_box(&mut dst);
+        }
+        n += batch;
+    }
+    (n * size as u64) as f64 / start.elapsed().as_secs_f64()
+}
+
 pub fn median_of(reps: usize, mut measure: impl FnMut() -> f64) -> f64 {
     measure();
     let mut values: Vec<f64> = (0..reps.max(1)).map(|_| measure()).collect();
@@ -132,8 +156,15 @@ impl Values {
         );
     }
 
+    /// A ratio: three significant digits, or a rounded whole number with
+    /// thousands separators from 1,000 up ("887,608×", not "887608×").
     pub fn ratio(&mut self, key: &str, value: f64) {
-        self.number(key, value, "x", format!("{}×", sig(value, 3)));
+        let shown = if value >= 1000.0 {
+            thousands(value.round())
+        } else {
+            sig(value, 3)
+        };
+        self.number(key, value, "x", format!("{shown}×"));
     }
 }
 

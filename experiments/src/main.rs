@@ -20,6 +20,7 @@ mod results;
 
 mod ch01;
 mod ch02;
+mod ch03;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
@@ -64,6 +65,7 @@ fn registry() -> Vec<Experiment> {
     let mut all = Vec::new();
     all.extend(ch01::experiments());
     all.extend(ch02::experiments());
+    all.extend(ch03::experiments());
     all
 }
 
@@ -97,6 +99,12 @@ fn root() -> PathBuf {
 fn main() -> Result<()> {
     // Some measurements need a fresh process: this binary, run again.
     if let Some(done) = ch02::child_entry() {
+        return done;
+    }
+    if let Some(done) = ch03::ipc_ladder::child_entry() {
+        return done;
+    }
+    if let Some(done) = ch03::ring::child_entry() {
         return done;
     }
     let cli = Cli::parse();

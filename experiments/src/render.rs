@@ -219,10 +219,20 @@ impl LinePlot<'_> {
             .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(err)?;
+        let mut references = 0;
         for s in &self.series {
             let color = match s.style {
                 Style::Reference => GREY,
                 _ => PALETTE[s.color % PALETTE.len()],
+            };
+            // Reference lines share one grey, so each gets its own dashes.
+            let dashes = match s.style {
+                Style::Reference => {
+                    references += 1;
+                    REFERENCE_DASHES[(references - 1) % REFERENCE_DASHES.len()]
+                }
+                Style::Predicted => Some((6, 4)),
+                Style::Measured => None,
             };
             let line_style = match s.style {
                 Style::Measured => color.stroke_width(2),
@@ -231,20 +241,27 @@ impl LinePlot<'_> {
             };
             let legend_style = line_style;
             // A series with an empty name stays out of the legend.
-            let drawn = if s.style == Style::Predicted {
-                chart.draw_series(DashedLineSeries::new(
+            let drawn = match dashes {
+                Some((dash, gap)) => chart.draw_series(DashedLineSeries::new(
                     s.points.iter().copied(),
-                    6,
-                    4,
+                    dash,
+                    gap,
                     line_style,
-                ))
-            } else {
-                chart.draw_series(LineSeries::new(s.points.iter().copied(), line_style))
+                )),
+                None => chart.draw_series(LineSeries::new(s.points.iter().copied(), line_style)),
             }
             .map_err(err)?;
             if !s.name.is_empty() {
                 drawn.label(&s.name).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], legend_style)
+                    // The legend's sample line, dashed like the series: up to
+                    // three strokes across its 20 pixels.
+                    let (dash, gap) = dashes.map_or((20, 0), |(d, g)| (d as i32, g as i32));
+                    let stroke = |i: i32| {
+                        let a = (x + i * (dash + gap)).min(x + 20);
+                        let b = (a + dash).min(x + 20);
+                        PathElement::new(vec![(a, y), (b, y)], legend_style)
+                    };
+                    EmptyElement::at((0, 0)) + stroke(0) + stroke(1) + stroke(2)
                 });
             }
             if s.style == Style::Measured {
@@ -255,13 +272,91 @@ impl LinePlot<'_> {
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(self.legend_corner())
             .background_style(WHITE.mix(0.9))
             .border_style(GREY)
             .label_font(("sans-serif", 13))
             .draw()
             .map_err(err)?;
         Ok(())
+    }
+}
+
+/// Dash and gap lengths of the reference lines of one plot, in turn: solid,
+/// dashed, dotted, long dashes.
+const REFERENCE_DASHES: [Option<(u32, u32)>; 4] = [None, Some((6, 4)), Some((2, 3)), Some((12, 4))];
+
+impl LinePlot<'_> {
+    /// The corner of the plot with the fewest data in it, for the legend: the
+    /// series are sampled along their lines, on the axes' scales.
+    fn legend_corner(&self) -> SeriesLabelPosition {
+        let xs = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0));
+        let ys = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1));
+        let ((x0, x1), (y0, y1)) = (bounds(xs, self.log_x), bounds(ys, self.log_y));
+        let scale = |v: f64, lo: f64, hi: f64, log: bool| {
+            if log {
+                (v.ln() - lo.ln()) / (hi.ln() - lo.ln())
+            } else {
+                (v - lo) / (hi - lo)
+            }
+        };
+        let mut samples = Vec::new();
+        for s in &self.series {
+            for pair in s.points.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                let (ax, ay) = (
+                    scale(a.0, x0, x1, self.log_x),
+                    scale(a.1, y0, y1, self.log_y),
+                );
+                let (bx, by) = (
+                    scale(b.0, x0, x1, self.log_x),
+                    scale(b.1, y0, y1, self.log_y),
+                );
+                for i in 0..=20 {
+                    let t = f64::from(i) / 20.0;
+                    samples.push((ax + (bx - ax) * t, ay + (by - ay) * t));
+                }
+            }
+            for p in &s.points {
+                samples.push((
+                    scale(p.0, x0, x1, self.log_x),
+                    scale(p.1, y0, y1, self.log_y),
+                ));
+            }
+        }
+        // The box a legend covers, roughly: half the width, a share of the
+        // height that grows with its lines.
+        let height = (0.08 * self.series.len() as f64 + 0.06).min(0.6);
+        let corners = [
+            (SeriesLabelPosition::UpperLeft, true, true),
+            (SeriesLabelPosition::UpperRight, false, true),
+            (SeriesLabelPosition::LowerRight, false, false),
+            (SeriesLabelPosition::LowerLeft, true, false),
+        ];
+        let count = |left: bool, upper: bool| {
+            samples
+                .iter()
+                .filter(|(x, y)| {
+                    let in_x = if left { *x <= 0.5 } else { *x >= 0.5 };
+                    let in_y = if upper {
+                        *y >= 1.0 - height
+                    } else {
+                        *y <= height
+                    };
+                    in_x && in_y
+                })
+                .count()
+        };
+        corners
+            .into_iter()
+            .min_by_key(|&(_, left, upper)| count(left, upper))
+            .map_or(SeriesLabelPosition::UpperLeft, |(corner, _, _)| corner)
     }
 }
 

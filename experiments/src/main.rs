@@ -21,6 +21,7 @@ mod results;
 mod ch01;
 mod ch02;
 mod ch03;
+mod ch04;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
@@ -66,6 +67,7 @@ fn registry() -> Vec<Experiment> {
     all.extend(ch01::experiments());
     all.extend(ch02::experiments());
     all.extend(ch03::experiments());
+    all.extend(ch04::experiments());
     all
 }
 
@@ -98,6 +100,7 @@ fn root() -> PathBuf {
 
 fn main() -> Result<()> {
     // Some measurements need a fresh process: this binary, run again.
+    ch04::process_pool::serve_if_worker(ch04::worker_handler);
     if let Some(done) = ch02::child_entry() {
         return done;
     }
@@ -105,6 +108,9 @@ fn main() -> Result<()> {
         return done;
     }
     if let Some(done) = ch03::ring::child_entry() {
+        return done;
+    }
+    if let Some(done) = ch04::sharing::child_entry() {
         return done;
     }
     let cli = Cli::parse();

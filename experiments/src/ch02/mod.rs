@@ -18,7 +18,7 @@ mod polite_spin_lock;
 mod thread_memory;
 #[allow(dead_code)]
 #[path = "../../../listings/ch02/listing-02-31-thread-pool/src/lib.rs"]
-mod thread_pool;
+pub(crate) mod thread_pool;
 #[allow(dead_code)]
 #[path = "../../../listings/ch02/listing-02-20-toy-gil/src/lib.rs"]
 mod toy_gil;

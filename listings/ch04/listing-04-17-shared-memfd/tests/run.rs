@@ -1,0 +1,34 @@
+//! Runs the program (parent and re-executed children) and checks what it
+//! reports, with a bounded wait.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn run() -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_listing-04-17-shared-memfd"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("the program did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    assert!(out.status.success(), "the program failed");
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn the_worker_sums_the_shared_pages_and_nothing_crosses_the_pipe() {
+    let out = run();
+    assert!(out.contains("33554432 bytes in a sealed memfd"), "{out}");
+    assert!(out.contains("through the pipe: 0 bytes in"), "{out}");
+    assert!(
+        out.contains("sum from the worker: 4398045462528 (expected 4398045462528)"),
+        "{out}"
+    );
+}

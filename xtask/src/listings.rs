@@ -1,5 +1,6 @@
-//! Proving the listings: each program is built (release, as the experiments
-//! are), run with its arguments and a time limit, and its output compared
+//! Proving the listings: each program is built as the book says to run it
+//! (release when it measures), run with its arguments and a time limit, and
+//! its output compared
 //! with `output.txt` after normalisation. `bless` rewrites `output.txt` on
 //! purpose. Each package is also copied alone into a fresh folder and built
 //! there, which proves a reader can copy it; the listings the compiler must
@@ -62,33 +63,46 @@ fn messages(stdout: &str) -> impl Iterator<Item = Message> + '_ {
         .filter_map(|l| serde_json::from_str(l).ok())
 }
 
-/// Builds the listings' programs in release mode and returns each package's
-/// executable.
+/// Builds the listings' programs and returns each package's executable. A
+/// listing is built the way the book tells the reader to run it: in release
+/// mode when it measures (`release = true`), in the dev profile otherwise,
+/// which also shares its dependencies' builds with the tests and doc-tests.
 pub fn build(packages: &[&Package]) -> Result<HashMap<String, PathBuf>> {
-    let mut cmd = cargo();
-    cmd.args([
-        "build",
-        "--release",
-        "--bins",
-        "--message-format=json-render-diagnostics",
-    ]);
-    for p in packages {
-        cmd.args(["-p", &p.name]);
-    }
-    let out = cmd.stderr(std::process::Stdio::inherit()).output()?;
-    if !out.status.success() {
-        bail!("building the listings failed");
-    }
     let mut exes = HashMap::new();
-    for m in messages(&String::from_utf8_lossy(&out.stdout)) {
-        if m.reason != "compiler-artifact" {
+    for release in [false, true] {
+        let group: Vec<&&Package> = packages
+            .iter()
+            .filter(|p| p.meta.release == release)
+            .collect();
+        if group.is_empty() {
             continue;
         }
-        let (Some(target), Some(exe)) = (m.target, m.executable) else {
-            continue;
-        };
-        if target.kind.iter().any(|k| k == "bin") {
-            exes.insert(target.name.replace('_', "-"), exe);
+        let mut cmd = cargo();
+        cmd.args([
+            "build",
+            "--bins",
+            "--message-format=json-render-diagnostics",
+        ]);
+        if release {
+            cmd.arg("--release");
+        }
+        for p in group {
+            cmd.args(["-p", &p.name]);
+        }
+        let out = cmd.stderr(std::process::Stdio::inherit()).output()?;
+        if !out.status.success() {
+            bail!("building the listings failed");
+        }
+        for m in messages(&String::from_utf8_lossy(&out.stdout)) {
+            if m.reason != "compiler-artifact" {
+                continue;
+            }
+            let (Some(target), Some(exe)) = (m.target, m.executable) else {
+                continue;
+            };
+            if target.kind.iter().any(|k| k == "bin") {
+                exes.insert(target.name.replace('_', "-"), exe);
+            }
         }
     }
     Ok(exes)
@@ -197,7 +211,10 @@ pub fn report(results: Vec<Result<String>>) -> Result<()> {
 pub fn standalone(packages: &[Package], bless: bool) -> Result<()> {
     let root = model::root();
     let scratch = std::env::temp_dir().join(format!("book-standalone-{}", std::process::id()));
-    let target_dir = root.join("target/standalone");
+    // The workspace's own target folder: the copies' dependencies are then
+    // the ones clippy has already checked (same profile, see below), and only
+    // the copied packages themselves are checked again.
+    let target_dir = root.join("target");
     let lockfile = root.join("Cargo.lock");
     let mut results = Vec::new();
     // One at a time: the builds share a target folder, which Cargo locks.
@@ -223,6 +240,10 @@ fn standalone_one(
         cargo()
             .current_dir(&dir)
             .env("CARGO_TARGET_DIR", target_dir)
+            // The workspace's dev profile (root Cargo.toml), which a copied
+            // package no longer sees: without it every dependency is checked
+            // anew under different settings.
+            .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
             .args([
                 "check",
                 "--offline",

@@ -42,8 +42,13 @@ fn run(tx: Sender<Vec<u8>>, rx: Receiver<Vec<u8>>) -> (usize, f64, usize) {
 fn main() {
     let (tx, rx) = bounded(CAPACITY);
     let (peak, share, got) = run(tx, rx);
-    println!("bounded({CAPACITY}): {got} received, peak backlog {peak} messages");
-    println!("  held {} KiB at most", peak * SIZE / 1024);
+    // The consumer samples the backlog, so it may see the full channel or
+    // miss it by a message: the property is the bound, not the exact peak.
+    println!(
+        "bounded({CAPACITY}): {got} received, peak backlog at most {CAPACITY}: {}",
+        peak <= CAPACITY
+    );
+    println!("  held at most {} KiB", CAPACITY * SIZE / 1024);
     println!("  producer finished at {:.0} % of the run", share * 100.0);
 
     let (tx, rx) = unbounded();

@@ -1,18 +1,21 @@
 //! Building, serving and testing the book with mdBook.
 //!
-//! Code blocks are tested three ways, all on the chapters *after* every
-//! preprocessor has run (mdBook's `markdown` output, `book/markdown/`):
+//! Code blocks are tested on the chapters *after* every preprocessor has run
+//! (mdBook's `markdown` output, `book/markdown/`):
 //!
-//! 1. `tests/book` turns each expanded chapter into a doc comment
-//!    (`#[doc = include_str!(…)]`) and `cargo test --doc` compiles and runs
-//!    every block, with Cargo resolving the crates the listings use.
+//! 1. The crates the blocks use are built once, as the dependencies of
+//!    `tests/book`, and staged into `target/book-deps`: a folder holding
+//!    exactly one copy of each crate the blocks name (the one `tests/book`
+//!    links), so that rustdoc finds no second candidate (E0464).
 //! 2. Stable rustdoc accepts `compile_fail,E0277` but does not check the code
 //!    (only nightly does), so every `compile_fail` block is compiled here and
 //!    must fail with the code it names.
-//! 3. `mdbook test`, the readers' command, runs with `-L target/book-deps`: a
-//!    folder holding exactly one copy of each crate the blocks name, staged
-//!    from the doc-test build (a mixed `target/debug/deps` would give E0464,
-//!    "multiple candidates").
+//! 3. `mdbook test -L target/book-deps`, the readers' command, compiles and
+//!    runs every block. Its rustdoc runs through a wrapper that records each
+//!    chapter's "test result" line, so the step knows how many blocks passed
+//!    and fails unless every Rust block of the expanded chapters did.
+//!    (`cargo test --doc -p book-tests` runs the same blocks through Cargo,
+//!    for a reader who prefers it; the test command does not run them twice.)
 
 use crate::model::{self, Package};
 use crate::util::{self, cargo};
@@ -225,76 +228,65 @@ fn is_error_code(s: &str) -> bool {
     s.len() == 5 && s.starts_with('E') && s[1..].chars().all(|c| c.is_ascii_digit())
 }
 
-/// The doc-tests of `tests/book`, then staging of the crates they used.
-/// Returns the staged library folder.
-pub fn doc_tests() -> Result<PathBuf> {
-    let out = util::run_with_timeout(
-        cargo().args(["test", "--doc", "-p", "book-tests", "-v"]),
-        None,
-        Duration::from_secs(1800),
-    )?;
-    let summary: Vec<&str> = out
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with("test result:"))
-        .collect();
-    eprintln!("  {}", summary.join("\n  "));
-    ensure!(
-        out.success(),
-        "the book's doc-tests failed:\n{}",
-        out.describe()
-    );
-    ensure!(
-        summary.iter().any(|l| !l.contains(" 0 passed")),
-        "the doc-tests ran no test: are the expanded chapters in book/markdown?"
-    );
-    let externs = rustdoc_externs(&out.stderr)?;
-    stage(&externs)
-}
-
-/// The `--extern name=path` arguments Cargo gave rustdoc for `book-tests`.
-fn rustdoc_externs(verbose: &str) -> Result<BTreeMap<String, PathBuf>> {
-    let line = verbose
-        .lines()
-        .find(|l| {
-            l.contains("rustdoc") && l.contains("--crate-name book_tests") && l.contains("--test")
-        })
-        .context("cargo -v printed no rustdoc command for book_tests")?;
-    let mut externs = BTreeMap::new();
-    let mut words = line.split_whitespace();
-    while let Some(w) = words.next() {
-        if w == "--extern"
-            && let Some(arg) = words.next()
-            && let Some((name, path)) = arg.trim_matches('`').split_once('=')
-            && name != "book_tests"
-        {
-            externs.insert(name.to_string(), PathBuf::from(path));
-        }
-    }
-    Ok(externs)
-}
-
-/// Stages `target/book-deps`: every library file of `book-tests`' dependency
-/// graph, except that each crate the doc-tests name directly appears once,
-/// as the exact file Cargo linked.
-fn stage(externs: &BTreeMap<String, PathBuf>) -> Result<PathBuf> {
-    let root = model::root();
+/// Builds the crates the blocks use and stages them (see the module
+/// comment). Returns the staged library folder.
+pub fn stage_libraries() -> Result<PathBuf> {
+    // Rebuild `tests/book` itself (cheap: its code is doc comments) so that
+    // Cargo prints the rustc command line naming the exact files it links.
+    let lib = model::root().join("tests/book/src/lib.rs");
+    std::fs::File::options()
+        .append(true)
+        .open(&lib)?
+        .set_modified(std::time::SystemTime::now())?;
     let out = cargo()
         .args([
             "build",
             "-p",
             "book-tests",
             "--lib",
+            "-v",
             "--message-format=json",
         ])
-        .stderr(std::process::Stdio::inherit())
         .output()?;
-    ensure!(out.status.success(), "building book-tests failed");
+    ensure!(
+        out.status.success(),
+        "building book-tests failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let externs = rustc_externs(&String::from_utf8_lossy(&out.stderr))?;
+    stage(&externs, &String::from_utf8_lossy(&out.stdout))
+}
+
+/// The `--extern name=path` arguments Cargo gave rustc for `book-tests`.
+fn rustc_externs(verbose: &str) -> Result<BTreeMap<String, PathBuf>> {
+    let line = verbose
+        .lines()
+        .find(|l| l.contains("Running") && l.contains("--crate-name book_tests"))
+        .context("cargo -v printed no rustc command for book_tests")?;
+    let mut externs = BTreeMap::new();
+    let mut words = line.split_whitespace();
+    while let Some(w) = words.next() {
+        if w == "--extern"
+            && let Some(arg) = words.next()
+            && let Some((name, path)) = arg.trim_matches('`').split_once('=')
+        {
+            externs.insert(name.to_string(), PathBuf::from(path));
+        }
+    }
+    ensure!(!externs.is_empty(), "book-tests links no crate");
+    Ok(externs)
+}
+
+/// Stages `target/book-deps`: every library file of `book-tests`' dependency
+/// graph, except that each crate the doc-tests name directly appears once,
+/// as the exact file Cargo linked.
+fn stage(externs: &BTreeMap<String, PathBuf>, json: &str) -> Result<PathBuf> {
+    let root = model::root();
     let dir = root.join("target/book-deps");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let mut staged = HashSet::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in json.lines() {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -334,13 +326,19 @@ fn stage(externs: &BTreeMap<String, PathBuf>) -> Result<PathBuf> {
             }
         }
     }
+    // Cargo names `.rmeta` files when it pipelines; the staged file is the
+    // `.rlib` (or proc-macro `.so`) of the same name.
     for (name, path) in externs {
-        let dest = dir.join(path.file_name().context("file name")?);
-        ensure!(dest.exists(), "{name}: {} was not staged", path.display());
+        let stem = dir.join(path.file_stem().context("file name")?);
+        ensure!(
+            staged.iter().any(|s| s.with_extension("") == stem),
+            "{name}: {} was not staged",
+            path.display()
+        );
     }
     // The static libraries of listings that call C (built by tests/book's
     // build script): `-L` also serves the linker.
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in json.lines() {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -474,20 +472,98 @@ pub fn doctest_source(code: &str) -> String {
 
 /// `mdbook test` as a reader runs it, against the staged libraries.
 pub fn mdbook_test(libs: &Path) -> Result<()> {
+    let root = model::root();
+    let wrapper_dir = root.join("target/rustdoc-wrapper");
+    std::fs::create_dir_all(&wrapper_dir)?;
+    let wrapper = wrapper_dir.join("rustdoc");
+    std::fs::write(&wrapper, RUSTDOC_WRAPPER)?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let log = wrapper_dir.join("results.log");
+    let _ = std::fs::remove_file(&log);
+    let path = std::env::join_paths(
+        std::iter::once(wrapper_dir.clone()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )?;
     let out = util::run_with_timeout(
-        mdbook_command()?.arg("test").arg("-L").arg(libs),
+        mdbook_command()?
+            .arg("test")
+            .arg("-L")
+            .arg(libs)
+            .env("PATH", path)
+            .env("BOOK_REAL_RUSTDOC", real_rustdoc()?)
+            .env("BOOK_RUSTDOC_LOG", &log),
         None,
         Duration::from_secs(1800),
     )?;
     ensure!(out.success(), "`mdbook test` failed:\n{}", out.describe());
+    // A preprocessor that fails does not stop `mdbook test`: it tests the
+    // unexpanded chapters, which hold no code. Treat its errors as failures.
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.starts_with("error"))
+        .collect();
+    ensure!(
+        errors.is_empty(),
+        "`mdbook test` reported errors:\n{}",
+        errors.join("\n")
+    );
     let tested = out
         .stderr
         .lines()
         .filter(|l| l.contains("Testing chapter"))
         .count();
-    ensure!(tested > 0, "`mdbook test` tested no chapter");
-    eprintln!("  mdbook test: {tested} chapter files tested");
+    let (passed, failed) = test_results(&std::fs::read_to_string(&log).unwrap_or_default());
+    let expected = blocks(&markdown_dir())?
+        .iter()
+        .filter(|b| b.is_rust())
+        .count();
+    ensure!(
+        failed == 0 && passed == expected,
+        "`mdbook test` passed {passed} blocks and failed {failed}; the expanded chapters hold {expected} Rust blocks"
+    );
+    eprintln!("  mdbook test: {tested} chapter files, {passed} blocks passed");
     Ok(())
+}
+
+/// Runs the real rustdoc for `mdbook test`, passing its output through, and
+/// appends its "test result:" lines to a log the test step reads.
+const RUSTDOC_WRAPPER: &str = r#"#!/bin/sh
+# Written by `cargo xtask test doctests` (xtask/src/book.rs).
+out=$("$BOOK_REAL_RUSTDOC" "$@" 2>&1)
+rc=$?
+printf '%s\n' "$out"
+printf '%s\n' "$out" | grep '^test result:' >> "$BOOK_RUSTDOC_LOG"
+exit $rc
+"#;
+
+/// The toolchain's rustdoc (`$RUSTDOC` if set).
+fn real_rustdoc() -> Result<PathBuf> {
+    if let Some(r) = std::env::var_os("RUSTDOC") {
+        return Ok(PathBuf::from(r));
+    }
+    let out = Command::new("rustc").args(["--print", "sysroot"]).output()?;
+    ensure!(out.status.success(), "rustc --print sysroot failed");
+    let rustdoc = PathBuf::from(String::from_utf8(out.stdout)?.trim()).join("bin/rustdoc");
+    ensure!(rustdoc.exists(), "{} does not exist", rustdoc.display());
+    Ok(rustdoc)
+}
+
+/// Sums rustdoc's "test result: ok. N passed; M failed; …" lines.
+fn test_results(log: &str) -> (usize, usize) {
+    let count = |line: &str, word: &str| -> usize {
+        line.split(';')
+            .filter_map(|part| part.trim().strip_suffix(word))
+            .filter_map(|n| n.trim().rsplit(' ').next()?.parse::<usize>().ok())
+            .sum()
+    };
+    log.lines()
+        .filter(|l| l.starts_with("test result:"))
+        .fold((0, 0), |(p, f), l| (p + count(l, "passed"), f + count(l, "failed")))
 }
 
 /// The crates the listings use must all be dependencies of `tests/book`, so
@@ -550,10 +626,18 @@ mod tests {
     }
 
     #[test]
-    fn externs_come_from_the_rustdoc_line() {
-        let v = "   Compiling x\n     Running `rustdoc --edition=2024 --crate-type lib --crate-name book_tests --test src/lib.rs --extern rayon=/t/librayon-1.rlib --extern book_tests=/t/libbook_tests.rlib`\n";
-        let e = rustdoc_externs(v).unwrap();
+    fn externs_come_from_the_rustc_line() {
+        let v = "   Compiling x\n     Running `rustc --crate-name book_tests --edition=2024 tests/book/src/lib.rs --extern rayon=/t/librayon-1.rlib`\n";
+        let e = rustc_externs(v).unwrap();
         assert_eq!(e.len(), 1);
         assert_eq!(e["rayon"], PathBuf::from("/t/librayon-1.rlib"));
+    }
+
+    #[test]
+    fn results_sum_passed_and_failed() {
+        let log = "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 1.00s\n\
+                   test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.5s\n";
+        assert_eq!(test_results(log), (5, 1));
+        assert_eq!(test_results(""), (0, 0));
     }
 }

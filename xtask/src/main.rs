@@ -179,12 +179,12 @@ fn steps() -> Vec<Step> {
         ),
         (
             "doctests",
-            "every code block compiles and runs; compile_fail codes; `mdbook test`",
+            "`mdbook test`: every code block compiles and runs; compile_fail codes",
             |_| {
-                // Build first: the doc-tests read the expanded chapters, which must
+                // Build first: the checks read the expanded chapters, which must
                 // not be left over from an earlier build.
                 book::build()?;
-                let libs = book::doc_tests()?;
+                let libs = book::stage_libraries()?;
                 book::compile_fail_codes(&libs)?;
                 book::mdbook_test(&libs)
             },

@@ -483,11 +483,9 @@ pub fn mdbook_test(libs: &Path) -> Result<()> {
     }
     let log = wrapper_dir.join("results.log");
     let _ = std::fs::remove_file(&log);
-    let path = std::env::join_paths(
-        std::iter::once(wrapper_dir.clone()).chain(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        )),
-    )?;
+    let path = std::env::join_paths(std::iter::once(wrapper_dir.clone()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))?;
     let out = util::run_with_timeout(
         mdbook_command()?
             .arg("test")
@@ -546,7 +544,9 @@ fn real_rustdoc() -> Result<PathBuf> {
     if let Some(r) = std::env::var_os("RUSTDOC") {
         return Ok(PathBuf::from(r));
     }
-    let out = Command::new("rustc").args(["--print", "sysroot"]).output()?;
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()?;
     ensure!(out.status.success(), "rustc --print sysroot failed");
     let rustdoc = PathBuf::from(String::from_utf8(out.stdout)?.trim()).join("bin/rustdoc");
     ensure!(rustdoc.exists(), "{} does not exist", rustdoc.display());
@@ -563,7 +563,9 @@ fn test_results(log: &str) -> (usize, usize) {
     };
     log.lines()
         .filter(|l| l.starts_with("test result:"))
-        .fold((0, 0), |(p, f), l| (p + count(l, "passed"), f + count(l, "failed")))
+        .fold((0, 0), |(p, f), l| {
+            (p + count(l, "passed"), f + count(l, "failed"))
+        })
 }
 
 /// The crates the listings use must all be dependencies of `tests/book`, so

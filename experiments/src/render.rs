@@ -158,6 +158,23 @@ fn sig_label(v: f64) -> String {
     }
 }
 
+/// A log axis's tick label, only at 1, 2 and 5 times a power of ten: the
+/// ticks in between keep their grid lines but would crowd their labels.
+fn log_tick_label(v: f64) -> String {
+    if v <= 0.0 {
+        return String::new();
+    }
+    let mantissa = v / 10f64.powf(v.log10().floor());
+    if [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|m| (mantissa - m).abs() < 0.01)
+    {
+        sig_label(v)
+    } else {
+        String::new()
+    }
+}
+
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!("plotting: {e}")
 }
@@ -374,7 +391,10 @@ impl BarPlot<'_> {
             let height = 80 + 34 * self.bars.len() as u32;
             let root = SVGBackend::with_string(&mut svg, (SIZE.0, height)).into_drawing_area();
             root.fill(&WHITE).map_err(err)?;
+            // The axis starts at a whole decade, so that bars start at a
+            // labelled tick.
             let (lo, hi) = bounds(self.bars.iter().map(|b| b.1), true);
+            let lo = 10f64.powf(lo.log10().floor());
             let n = self.bars.len() as f64;
             let names: Vec<String> = self.bars.iter().map(|b| b.0.clone()).collect();
             let mut chart = ChartBuilder::on(&root)
@@ -398,7 +418,7 @@ impl BarPlot<'_> {
                         String::new()
                     }
                 })
-                .x_label_formatter(&|x| sig_label(*x))
+                .x_label_formatter(&|x| log_tick_label(*x))
                 .x_desc(self.x_label)
                 .label_style(("sans-serif", 13))
                 .axis_desc_style(("sans-serif", 15))

@@ -22,6 +22,9 @@ mod ch01;
 mod ch02;
 mod ch03;
 mod ch04;
+mod ch05;
+mod ch06;
+mod ch07;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
@@ -68,6 +71,9 @@ fn registry() -> Vec<Experiment> {
     all.extend(ch02::experiments());
     all.extend(ch03::experiments());
     all.extend(ch04::experiments());
+    all.extend(ch05::experiments());
+    all.extend(ch06::experiments());
+    all.extend(ch07::experiments());
     all
 }
 
@@ -111,6 +117,18 @@ fn main() -> Result<()> {
         return done;
     }
     if let Some(done) = ch04::sharing::child_entry() {
+        return done;
+    }
+    if let Some(done) = ch06::echo::child_entry() {
+        return done;
+    }
+    if let Some(done) = ch06::fib::child_entry() {
+        return done;
+    }
+    if let Some(done) = ch07::spawn::child_entry() {
+        return done;
+    }
+    if let Some(done) = ch07::echo::child_entry() {
         return done;
     }
     let cli = Cli::parse();

@@ -95,16 +95,26 @@ fn bless(names: &[String]) -> Result<()> {
 /// release mode, which measures, writes `results/`, and renders
 /// `src/generated/`.
 fn experiments(args: &[String]) -> Result<()> {
+    experiments_in(Profile::Release, args)
+}
+
+/// Measurements need optimised code; the test step's checks (re-render, quick
+/// runs with no timing assertion) do not, and the dev build is the one the
+/// tests step has already made.
+#[derive(Clone, Copy, PartialEq)]
+enum Profile {
+    Release,
+    Dev,
+}
+
+fn experiments_in(profile: Profile, args: &[String]) -> Result<()> {
+    let mut cmd = util::cargo();
+    cmd.arg("run");
+    if profile == Profile::Release {
+        cmd.arg("--release");
+    }
     util::run(
-        util::cargo()
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "-p",
-                "book-experiments",
-                "--",
-            ])
+        cmd.args(["--quiet", "-p", "book-experiments", "--"])
             .args(args),
     )
 }
@@ -198,13 +208,16 @@ fn steps() -> Vec<Step> {
             "experiments",
             "committed results render unchanged; every experiment runs in quick mode",
             |_| {
-                experiments(&["--render-only".into(), "--check".into()])?;
+                experiments_in(Profile::Dev, &["--render-only".into(), "--check".into()])?;
                 let out = model::root().join("target/quick-results");
-                experiments(&[
-                    "--quick".into(),
-                    "--out".into(),
-                    out.to_string_lossy().into_owned(),
-                ])
+                experiments_in(
+                    Profile::Dev,
+                    &[
+                        "--quick".into(),
+                        "--out".into(),
+                        out.to_string_lossy().into_owned(),
+                    ],
+                )
             },
         ),
     ]

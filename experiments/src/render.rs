@@ -196,17 +196,40 @@ impl LinePlot<'_> {
             let (x0, x1) = bounds(xs, self.log_x);
             let (y0, y1) = bounds(ys, self.log_y);
             match (self.log_x, self.log_y) {
-                (false, false) => self.draw(&root, x0..x1, y0..y1)?,
-                (true, false) => self.draw(&root, (x0..x1).log_scale(), y0..y1)?,
-                (false, true) => self.draw(&root, x0..x1, (y0..y1).log_scale())?,
-                (true, true) => self.draw(&root, (x0..x1).log_scale(), (y0..y1).log_scale())?,
+                (false, false) => self.draw(&root, x0..x1, y0..y1, (false, false))?,
+                (true, false) => self.draw(
+                    &root,
+                    (x0..x1).log_scale(),
+                    y0..y1,
+                    (x1 / x0 >= 10.0, false),
+                )?,
+                (false, true) => self.draw(
+                    &root,
+                    x0..x1,
+                    (y0..y1).log_scale(),
+                    (false, y1 / y0 >= 10.0),
+                )?,
+                (true, true) => self.draw(
+                    &root,
+                    (x0..x1).log_scale(),
+                    (y0..y1).log_scale(),
+                    (x1 / x0 >= 10.0, y1 / y0 >= 10.0),
+                )?,
             }
             root.present().map_err(err)?;
         }
         Ok(svg)
     }
 
-    fn draw<X, Y>(&self, root: &DrawingArea<SVGBackend<'_>, Shift>, x: X, y: Y) -> Result<()>
+    /// `sparse`: label only 1, 2 and 5 times a power of ten on that axis (a
+    /// log axis spanning a decade or more, whose other ticks would crowd).
+    fn draw<X, Y>(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, Shift>,
+        x: X,
+        y: Y,
+        sparse: (bool, bool),
+    ) -> Result<()>
     where
         X: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
         Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
@@ -220,7 +243,14 @@ impl LinePlot<'_> {
             .y_label_area_size(64)
             .build_cartesian_2d(x, y)
             .map_err(err)?;
-        let default_format = |x: &f64| sig_label(*x);
+        let label = |v: f64, sparse: bool| {
+            if sparse {
+                log_tick_label(v)
+            } else {
+                sig_label(v)
+            }
+        };
+        let default_format = |x: &f64| label(*x, sparse.0);
         let x_format: &dyn Fn(&f64) -> String = match &self.x_format {
             Some(f) => f,
             None => &default_format,
@@ -228,7 +258,7 @@ impl LinePlot<'_> {
         chart
             .configure_mesh()
             .x_label_formatter(x_format)
-            .y_label_formatter(&|y| sig_label(*y))
+            .y_label_formatter(&|y| label(*y, sparse.1))
             .x_desc(self.x_label)
             .y_desc(self.y_label)
             .light_line_style(WHITE.mix(0.0))

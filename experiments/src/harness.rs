@@ -334,6 +334,47 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// A server in a child process: this program run again with `vars` set, which
+/// prints the address it listens on as its first line and serves until
+/// killed (on drop).
+pub struct ChildServer {
+    pub child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+}
+
+impl ChildServer {
+    pub fn start(vars: &[(&str, String)]) -> anyhow::Result<ChildServer> {
+        use anyhow::Context as _;
+        use std::io::BufRead as _;
+        // /proc/self/exe still names this program if a rebuild replaces the
+        // file while the experiment runs; current_exe() would not.
+        let proc_exe = std::path::Path::new("/proc/self/exe");
+        let exe = if proc_exe.exists() {
+            proc_exe.to_path_buf()
+        } else {
+            std::env::current_exe()?
+        };
+        let mut cmd = Command::new(exe);
+        cmd.stdout(std::process::Stdio::piped());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn()?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().context("child stdout")?;
+        std::io::BufReader::new(stdout).read_line(&mut line)?;
+        let addr = line.trim().parse().context("child's address")?;
+        Ok(ChildServer { child, addr })
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 use super::{mio_echo, thread_echo, tokio_echo};
 use crate::Recorded;
+use crate::harness::ChildServer;
 use crate::harness::{Ctx, Values, fmt_ns, sig, thousands};
 use crate::render::{LinePlot, Rendered, Series, Style, Table, fragment};
 use crate::results::Results;
@@ -12,9 +13,8 @@ use anyhow::{Context, Result, bail};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CHILD: &str = "BOOK_CH06_ECHO_SERVER";
@@ -62,39 +62,16 @@ fn child(kind: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) struct Server {
-    pub(super) child: Child,
-    pub(super) addr: SocketAddr,
-}
+/// A server in a child process, pinned to `pin` if given.
+pub(super) struct Server;
 
 impl Server {
-    pub(super) fn start(kind: &str, pin: Option<usize>) -> Result<Server> {
-        // /proc/self/exe still names this program if a rebuild replaces the
-        // file while the experiment runs; current_exe() would not.
-        let proc_exe = std::path::Path::new("/proc/self/exe");
-        let exe = if proc_exe.exists() {
-            proc_exe.to_path_buf()
-        } else {
-            std::env::current_exe()?
-        };
-        let mut cmd = Command::new(exe);
-        cmd.env(CHILD, kind).stdout(Stdio::piped());
+    pub(super) fn start(kind: &str, pin: Option<usize>) -> Result<ChildServer> {
+        let mut vars = vec![(CHILD, kind.to_string())];
         if let Some(cpu) = pin {
-            cmd.env(PIN, cpu.to_string());
+            vars.push((PIN, cpu.to_string()));
         }
-        let mut child = cmd.spawn()?;
-        let mut line = String::new();
-        let stdout = child.stdout.take().context("child stdout")?;
-        BufReader::new(stdout).read_line(&mut line)?;
-        let addr = line.trim().parse().context("child's address")?;
-        Ok(Server { child, addr })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        ChildServer::start(&vars)
     }
 }
 

@@ -4,14 +4,12 @@
 //! binary re-executed), so a stalled server cannot stall the load client.
 
 use crate::Recorded;
+use crate::harness::ChildServer;
 use crate::harness::{Ctx, Values, fmt_ns, sig, thousands};
 use crate::render::{BarPlot, LinePlot, Rendered, Series, Style, Table, fragment};
 use crate::results::Results;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 #[allow(dead_code)]
@@ -79,30 +77,12 @@ fn child(kind: &str) -> Result<()> {
     Ok(())
 }
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
+/// A server in a child process.
+struct Server;
 
 impl Server {
-    fn start(kind: &str) -> Result<Server> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .env(CHILD, kind)
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut line = String::new();
-        let stdout = child.stdout.take().context("child stdout")?;
-        BufReader::new(stdout).read_line(&mut line)?;
-        let addr = line.trim().parse().context("child's address")?;
-        Ok(Server { child, addr })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // The pool's workers see their stdin close and exit by themselves.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn start(kind: &str) -> Result<ChildServer> {
+        ChildServer::start(&[(CHILD, kind.to_string())])
     }
 }
 

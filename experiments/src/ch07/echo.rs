@@ -5,14 +5,14 @@
 
 use super::pyos_echo;
 use crate::Recorded;
+use crate::harness::ChildServer;
 use crate::harness::{Ctx, Values, interleaved_stats, sig, thousands};
 use crate::render::{BarPlot, Rendered, Table, fragment};
 use crate::results::Results;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -57,35 +57,12 @@ fn child(kind: &str) -> Result<()> {
     Ok(())
 }
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
+/// A server in a child process.
+struct Server;
 
 impl Server {
-    fn start(kind: &str) -> Result<Server> {
-        let proc_exe = std::path::Path::new("/proc/self/exe");
-        let exe = if proc_exe.exists() {
-            proc_exe.to_path_buf()
-        } else {
-            std::env::current_exe()?
-        };
-        let mut child = Command::new(exe)
-            .env(CHILD, kind)
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut line = String::new();
-        let stdout = child.stdout.take().context("child stdout")?;
-        BufReader::new(stdout).read_line(&mut line)?;
-        let addr = line.trim().parse().context("child's address")?;
-        Ok(Server { child, addr })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn start(kind: &str) -> Result<ChildServer> {
+        ChildServer::start(&[(CHILD, kind.to_string())])
     }
 }
 
@@ -176,7 +153,7 @@ fn reps(quick: bool) -> usize {
 pub fn run(ctx: &Ctx) -> Result<Recorded> {
     let sockets = ctx.pick(300, 50);
     let rounds = ctx.pick(10, 2);
-    let servers: Vec<Server> = SERVERS
+    let servers: Vec<ChildServer> = SERVERS
         .iter()
         .map(|(key, _, _)| Server::start(key))
         .collect::<Result<_>>()?;

@@ -18,9 +18,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let front = start_front(&front_addr, &back, propagate).await?;
         let client = connect_front(&front).await?;
         let r = client.fan_out(within(Duration::from_millis(100)), 60).await;
+        // The client's deadline fires, or (propagated) Front's empty answer
+        // arrives at the same instant: either way, no result in time.
+        let result = r.ok().filter(|&total| total > 0);
         println!(
-            "propagate = {propagate}: client sees {:?}",
-            r.unwrap_err().to_string()
+            "propagate = {propagate}: a result in time: {}",
+            result.is_some()
         );
         let mut ran_to_end = 0;
         for _ in 0..2 {

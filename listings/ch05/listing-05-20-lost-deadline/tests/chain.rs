@@ -17,7 +17,9 @@ async fn run(propagate: bool) -> usize {
     )
     .await
     .expect("the deadline bounds the call");
-    assert!(r.is_err());
+    // The client's deadline, or (propagated) Front's empty answer at the
+    // same instant: no total either way.
+    assert!(!matches!(r, Ok(total) if total > 0), "{r:?}");
     let mut ran_to_end = 0;
     for _ in 0..2 {
         let done = timeout(Duration::from_secs(5), finished.recv())
